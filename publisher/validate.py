@@ -1,0 +1,226 @@
+"""Stage 3, validate: each plan graph against the SHACL shapes, plus corpus-wide checks.
+
+Plans are validated one by one (in parallel across cores), with the ontology and concept
+schemes mixed in so that constraints can see level ranks and scheme membership. Results are
+cached by the SHA-256 of the plan's canonical N-Triples and of the shapes and vocabularies, so
+an unchanged plan is never validated twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
+
+from .namespaces import MPLAN
+
+ROOT = Path(__file__).resolve().parent.parent
+SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+
+@dataclass
+class Result:
+    """One SHACL result in plain data."""
+
+    severity: str
+    focus: str
+    path: str | None
+    message_ja: str
+    message_en: str
+    shape: str
+    value: str | None = None
+
+
+@dataclass
+class PlanReport:
+    """The validation outcome of one plan: conforms (no violation), results, report graph."""
+
+    plan_id: str
+    conforms: bool
+    results: list[Result]
+    report_ttl: str
+    cached: bool = False
+
+    @property
+    def violations(self) -> list[Result]:
+        return [r for r in self.results if r.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[Result]:
+        return [r for r in self.results if r.severity == "Warning"]
+
+
+@dataclass
+class CorpusProblem:
+    kind: str
+    iri: str
+    message_ja: str
+    message_en: str
+    plans: list[str] = field(default_factory=list)
+
+
+def ontology_files(root: Path = ROOT) -> list[Path]:
+    return [root / "ontology" / "mplan.ttl", *sorted((root / "ontology" / "vocab").glob("*.ttl"))]
+
+
+def shape_files(root: Path = ROOT) -> list[Path]:
+    return sorted((root / "shapes").glob("*.ttl"))
+
+
+def files_digest(files: Iterable[Path]) -> str:
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+@cache
+def _graph_of(paths: tuple[Path, ...]) -> Graph:
+    g = Graph()
+    for p in paths:
+        g.parse(p, format="turtle")
+    return g
+
+
+def canonical_nt(graph: Graph) -> str:
+    """Sorted N-Triples: the canonical text of a graph without blank nodes."""
+    lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
+    return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
+
+
+def _validate_one(args: tuple[str, str, tuple[Path, ...], tuple[Path, ...]]) -> PlanReport:
+    plan_id, data_nt, shapes, ontology = args
+    import pyshacl
+
+    data = Graph()
+    data.parse(data=data_nt, format="nt")
+    conforms, report, _ = pyshacl.validate(
+        data, shacl_graph=_graph_of(shapes), ont_graph=_graph_of(ontology), inference="none",
+        advanced=True, allow_warnings=True, allow_infos=True)
+    return PlanReport(plan_id, bool(conforms), _results(report), report.serialize(format="turtle"))
+
+
+def _results(report: Graph) -> list[Result]:
+    out = []
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        msgs = list(report.objects(node, SH.resultMessage))
+        ja = next((str(m) for m in msgs if isinstance(m, Literal) and m.language == "ja"), "")
+        en = next((str(m) for m in msgs if isinstance(m, Literal) and m.language != "ja"), "")
+        path = report.value(node, SH.resultPath)
+        value = report.value(node, SH.value)
+        out.append(Result(
+            severity=SEVERITIES.get(report.value(node, SH.resultSeverity), "Violation"),
+            focus=str(report.value(node, SH.focusNode)),
+            path=str(path) if isinstance(path, URIRef) else None,
+            message_ja=ja or en, message_en=en or ja,
+            shape=str(report.value(node, SH.sourceShape)),
+            value=str(value) if value is not None else None))
+    order = {"Violation": 0, "Warning": 1, "Info": 2}
+    return sorted(out, key=lambda r: (order[r.severity], r.focus, r.path or "", r.shape, r.value or ""))
+
+
+class Validator:
+    """Validates plan graphs with a cache; ``workers`` processes validate in parallel."""
+
+    def __init__(self, root: Path = ROOT, cache_dir: Path | None = None, workers: int | None = None):
+        self.shapes = tuple(shape_files(root))
+        self.ontology = tuple(p for p in ontology_files(root) if p.exists())
+        self.cache_dir = cache_dir
+        self.workers = workers or min(os.cpu_count() or 1, 8)
+        self.rules_digest = files_digest(self.shapes + self.ontology)
+
+    def _key(self, data_nt: str) -> str:
+        return hashlib.sha256((self.rules_digest + data_nt).encode("utf-8")).hexdigest()
+
+    def validate(self, graphs: dict[str, Graph],
+                 progress: Callable[[str], None] | None = None) -> dict[str, PlanReport]:
+        """Reports by plan id. Unchanged plans come from the cache (``cached`` is True)."""
+        reports: dict[str, PlanReport] = {}
+        todo = []
+        for plan_id, graph in graphs.items():
+            nt = canonical_nt(graph)
+            key = self._key(nt)
+            hit = self._cache_get(key)
+            if hit is not None:
+                hit.cached = True
+                reports[plan_id] = hit
+                if progress:
+                    progress(plan_id)
+            else:
+                todo.append((key, (plan_id, nt, self.shapes, self.ontology)))
+        if len(todo) > 1 and self.workers > 1:
+            with ProcessPoolExecutor(max_workers=min(self.workers, len(todo))) as pool:
+                for (key, _args), report in zip(todo, pool.map(_validate_one, [a for _, a in todo]),
+                                               strict=True):
+                    self._finish(key, report, reports, progress)
+        else:
+            for key, args in todo:
+                self._finish(key, _validate_one(args), reports, progress)
+        return reports
+
+    def _finish(self, key: str, report: PlanReport, reports: dict[str, PlanReport],
+                progress: Callable[[str], None] | None) -> None:
+        reports[report.plan_id] = report
+        self._cache_put(key, report)
+        if progress:
+            progress(report.plan_id)
+
+    def _cache_get(self, key: str) -> PlanReport | None:
+        if not self.cache_dir:
+            return None
+        f = self.cache_dir / "validation" / f"{key}.json"
+        if not f.is_file():
+            return None
+        try:
+            d = json.loads(f.read_text(encoding="utf-8"))
+            return PlanReport(d["plan_id"], d["conforms"], [Result(**r) for r in d["results"]],
+                              d["report_ttl"])
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def _cache_put(self, key: str, report: PlanReport) -> None:
+        if not self.cache_dir:
+            return
+        d = self.cache_dir / "validation"
+        d.mkdir(parents=True, exist_ok=True)
+        tmp = d / f".{key}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps({
+            "plan_id": report.plan_id, "conforms": report.conforms,
+            "results": [r.__dict__ for r in report.results], "report_ttl": report.report_ttl,
+        }, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, d / f"{key}.json")
+
+
+def corpus_checks(graphs: dict[str, Graph], base: str) -> list[CorpusProblem]:
+    """Checks across plans: a resource defined by two plans, links to resources nobody defines."""
+    problems: list[CorpusProblem] = []
+    owner: dict[URIRef, str] = {}
+    shared = (MPLAN.Municipality,)
+    subjects: set[URIRef] = set()
+    for plan_id, g in graphs.items():
+        typed = {s for s, o in g.subject_objects(RDF.type) if isinstance(s, URIRef)}
+        for s in sorted(typed):
+            subjects.add(s)
+            if any((s, RDF.type, t) in g for t in shared) or "/unit/" in str(s):
+                continue  # municipalities and departments are shared by the plans of a city
+            if s in owner and owner[s] != plan_id:
+                problems.append(CorpusProblem(
+                    "duplicate-iri", str(s), f"IRI が2つの計画で定義されています: {s}",
+                    f"the IRI {s} is defined by two plans", [owner[s], plan_id]))
+            owner.setdefault(s, plan_id)
+    for plan_id, g in graphs.items():
+        for o in sorted(set(g.objects())):
+            if isinstance(o, URIRef) and str(o).startswith(base + "plan/") and o not in subjects:
+                problems.append(CorpusProblem(
+                    "dangling-link", str(o), f"リンク先が存在しません: {o}",
+                    f"the link target {o} does not exist", [plan_id]))
+    return problems
