@@ -13,7 +13,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, QB, RDF, RDFS, SKOS, XSD
 
 from .fiscal import parse_fiscal
-from .load import Item, PlanSource
+from .load import Item, PlanSource, yearless
 from .namespaces import (
     DEFAULT_LICENSE,
     ESTAT_SAC,
@@ -385,8 +385,10 @@ class _Converter:
             self.add(node, MPLAN.agenda, Literal(ev["agenda"], lang="ja"))
         if "date" in ev:
             self.add(node, MPLAN.dateText, Literal(ev["date"]))
-            fd = parse_fiscal(ev["date"])
-            if fd.date:
+            fd = None if yearless(ev["date"]) else parse_fiscal(ev["date"])
+            if fd is None:
+                pass
+            elif fd.date:
                 self.add(node, MPLAN.date, Literal(fd.date, datatype=XSD.date))
             elif fd.gyearmonth:
                 self.add(node, MPLAN.month, Literal(fd.gyearmonth, datatype=XSD.gYearMonth))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -338,7 +339,7 @@ def check_consistency(source: PlanSource) -> list[Problem]:
                                         "scores と同じ数の値を書いてください。", "Give one share per score.",
                                         code="table-shape"))
     for item in source.items("events"):
-        if "date" in item.data:
+        if "date" in item.data and not yearless(item.data["date"]):
             try:
                 parse_fiscal(item.data["date"])
             except FiscalYearError as exc:
@@ -431,6 +432,11 @@ def _cycles(elements: dict[str, Item]) -> list[Problem]:
             seen.add(parent)
             parent = elements[parent].data.get("parent")
     return problems
+
+
+def yearless(text: str) -> bool:
+    """True for a date written without a year (12月下旬, 4月): kept as text only."""
+    return bool(re.match(r"^\s*[0-9０-９]{1,2}\s*月", text))
 
 
 def fiscal(value: str | int | None) -> FiscalDate | None:

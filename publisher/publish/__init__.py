@@ -1,0 +1,1 @@
+"""Stage 4, publish: validated graphs → dumps, catalog, CSV, VoID and the embedded store."""

@@ -1,0 +1,158 @@
+"""The DCAT catalog (DCAT-AP 3.0.1) and the VoID description of a publication."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
+
+from ..formats import by_extension
+from ..namespaces import ONTOLOGY_IRI, PREFIXES, SPDX, Iris
+
+IANA = "http://www.iana.org/assignments/media-types/"
+EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+EU_LANGUAGE_JA = URIRef("http://publications.europa.eu/resource/authority/language/JPN")
+FILE_TYPES = {"ttl": "RDF_TURTLE", "nt": "RDF_N_TRIPLES", "jsonld": "JSON_LD", "trig": "RDF_TRIG",
+              "nq": "RDF_N_QUADS", "csv": "CSV"}
+CSV_MEDIA_TYPE = "text/csv"
+
+
+@dataclass
+class FileInfo:
+    """A published file: its path under downloads/, size and SHA-256."""
+
+    path: str
+    size: int
+    sha256: str
+
+
+@dataclass
+class DatasetInfo:
+    """What the catalog says about one dataset."""
+
+    key: str  # plan id, or "all"
+    title_ja: str
+    title_en: str
+    description_ja: str
+    description_en: str
+    license: str
+    modified: str  # xsd:date
+    files: dict[str, FileInfo]  # by extension
+    municipality: URIRef | None = None
+    municipality_name: str | None = None
+    area: URIRef | None = None
+    plan: URIRef | None = None
+    triples: int = 0
+    sources: tuple[URIRef, ...] = ()
+
+
+def catalog_graph(iris: Iris, datasets: list[DatasetInfo], modified: str) -> Graph:
+    """The catalog graph: one dcat:Dataset per plan and one for all plans."""
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    g.bind("spdx", SPDX)
+    g.bind("foaf", FOAF)
+    cat = iris.catalog()
+    publisher = URIRef(f"{iris.base}publisher")
+    g.add((cat, RDF.type, DCAT.Catalog))
+    g.add((cat, DCTERMS.title, Literal("自治体総合計画 オープンデータ", lang="ja")))
+    g.add((cat, DCTERMS.title, Literal("Municipal comprehensive plans as linked open data", lang="en")))
+    g.add((cat, DCTERMS.description, Literal(
+        "日本の市町村の総合計画（将来像・目標・政策・施策・指標・SDGs との対応）を共通オントロジーで記述したデータセットの目録。",
+        lang="ja")))
+    g.add((cat, DCTERMS.description, Literal(
+        "Catalog of Japanese municipalities' comprehensive plans (vision, goals, policies, measures, "
+        "indicators, SDG links) described with one shared ontology.", lang="en")))
+    g.add((cat, DCTERMS.publisher, publisher))
+    g.add((cat, DCTERMS.language, EU_LANGUAGE_JA))
+    g.add((EU_LANGUAGE_JA, RDF.type, DCTERMS.LinguisticSystem))
+    g.add((cat, DCTERMS.modified, Literal(modified, datatype=XSD.date)))
+    g.add((cat, FOAF.homepage, URIRef(iris.base)))
+    g.add((publisher, RDF.type, FOAF.Agent))
+    g.add((publisher, RDF.type, FOAF.Organization))
+    g.add((publisher, FOAF.name, Literal("mplan 自治体総合計画LODプロジェクト", lang="ja")))
+    g.add((publisher, FOAF.name, Literal("mplan municipal plans LOD project", lang="en")))
+    for info in datasets:
+        ds = iris.dataset(info.key)
+        g.add((cat, DCAT.dataset, ds))
+        g.add((ds, RDF.type, DCAT.Dataset))
+        g.add((ds, DCTERMS.identifier, Literal(info.key)))
+        g.add((ds, DCTERMS.title, Literal(info.title_ja, lang="ja")))
+        g.add((ds, DCTERMS.title, Literal(info.title_en, lang="en")))
+        g.add((ds, DCTERMS.description, Literal(info.description_ja, lang="ja")))
+        g.add((ds, DCTERMS.description, Literal(info.description_en, lang="en")))
+        g.add((ds, DCTERMS.license, URIRef(info.license)))
+        g.add((URIRef(info.license), RDF.type, DCTERMS.LicenseDocument))
+        g.add((ds, DCTERMS.modified, Literal(info.modified, datatype=XSD.date)))
+        g.add((ds, DCTERMS.language, EU_LANGUAGE_JA))
+        g.add((ds, DCTERMS.conformsTo, ONTOLOGY_IRI))
+        g.add((ONTOLOGY_IRI, RDF.type, DCTERMS.Standard))
+        g.add((ds, VOID.triples, Literal(info.triples, datatype=XSD.integer)))
+        for kw in ("総合計画", "KPI", "SDGs", "comprehensive plan"):
+            g.add((ds, DCAT.keyword, Literal(kw, lang="en" if kw.isascii() else "ja")))
+        if info.municipality is not None:
+            g.add((ds, DCTERMS.publisher, info.municipality))
+            g.add((info.municipality, RDF.type, FOAF.Agent))
+            g.add((info.municipality, RDF.type, DCTERMS.Location))
+            g.add((info.municipality, FOAF.name, Literal(info.municipality_name, lang="ja")))
+            g.add((ds, DCTERMS.spatial, info.municipality))
+        else:
+            g.add((ds, DCTERMS.publisher, publisher))
+        if info.area is not None:
+            g.add((ds, DCTERMS.spatial, info.area))
+            g.add((info.area, RDF.type, DCTERMS.Location))
+        if info.plan is not None:
+            g.add((ds, FOAF.primaryTopic, info.plan))
+            g.add((ds, DCAT.landingPage, info.plan))
+            g.add((info.plan, RDF.type, FOAF.Document))
+        for src in info.sources:
+            g.add((ds, DCTERMS.source, src))
+        for ext, f in sorted(info.files.items()):
+            dist = iris.distribution(info.key, ext)
+            url = URIRef(f"{iris.base}downloads/{f.path}")
+            media = CSV_MEDIA_TYPE if ext == "csv" else by_extension(ext).media_type
+            name = "CSV" if ext == "csv" else by_extension(ext).name
+            g.add((ds, DCAT.distribution, dist))
+            g.add((dist, RDF.type, DCAT.Distribution))
+            g.add((dist, DCTERMS.title, Literal(f"{info.title_ja}（{name}）", lang="ja")))
+            g.add((dist, DCTERMS.title, Literal(f"{info.title_en} ({name})", lang="en")))
+            g.add((dist, DCAT.accessURL, url))
+            g.add((dist, DCAT.downloadURL, url))
+            g.add((dist, DCAT.mediaType, URIRef(IANA + media)))
+            g.add((URIRef(IANA + media), RDF.type, DCTERMS.MediaType))
+            g.add((dist, DCTERMS.format, URIRef(EU_FILE_TYPE + FILE_TYPES[ext])))
+            g.add((URIRef(EU_FILE_TYPE + FILE_TYPES[ext]), RDF.type, DCTERMS.MediaTypeOrExtent))
+            g.add((dist, DCAT.byteSize, Literal(f.size, datatype=XSD.nonNegativeInteger)))
+            g.add((dist, DCTERMS.license, URIRef(info.license)))
+            g.add((dist, DCTERMS.modified, Literal(info.modified, datatype=XSD.date)))
+            checksum = URIRef(f"{dist}/checksum")
+            g.add((dist, SPDX.checksum, checksum))
+            g.add((checksum, RDF.type, SPDX.Checksum))
+            g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+            g.add((checksum, SPDX.checksumValue, Literal(f.sha256, datatype=XSD.hexBinary)))
+    return g
+
+
+def void_graph(iris: Iris, datasets: list[DatasetInfo]) -> Graph:
+    """A VoID description: the whole publication and one subset per plan."""
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    root = iris.dataset("all")
+    for info in datasets:
+        ds = iris.dataset(info.key)
+        g.add((ds, RDF.type, VOID.Dataset))
+        g.add((ds, DCTERMS.title, Literal(info.title_ja, lang="ja")))
+        g.add((ds, VOID.triples, Literal(info.triples, datatype=XSD.integer)))
+        g.add((ds, VOID.vocabulary, ONTOLOGY_IRI))
+        g.add((ds, VOID.uriSpace, Literal(iris.base)))
+        g.add((ds, DCTERMS.license, URIRef(info.license)))
+        for ext, f in sorted(info.files.items()):
+            if ext != "csv":
+                g.add((ds, VOID.dataDump, URIRef(f"{iris.base}downloads/{f.path}")))
+        if info.key != "all":
+            g.add((root, VOID.subset, ds))
+    g.add((root, RDFS.seeAlso, iris.catalog()))
+    return g

@@ -1,0 +1,58 @@
+"""Settings: one typed object, built once at the entry point and passed down.
+
+Nothing here reads the environment at import time; :func:`Settings.from_env` is called by the
+CLI only. Every setting is documented in docs/settings.md (a test keeps them in sync).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from .namespaces import DEFAULT_BASE
+from .yamlsrc import DEFAULT_MAX_BYTES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Settings:
+    """Every setting of planlod, with its default. See docs/settings.md."""
+
+    root: Path = ROOT  # project checkout holding ontology/, shapes/
+    datasets: Path = field(default_factory=lambda: Path("datasets"))  # plan folders
+    out: Path = field(default_factory=lambda: Path("public"))  # the publication (a symlink)
+    base: str = DEFAULT_BASE  # base IRI of the data
+    cache_dir: Path = field(default_factory=lambda: Path(".planlod-cache"))  # validation cache
+    workers: int = 0  # validation processes; 0 = one per core
+    max_file_size: int = DEFAULT_MAX_BYTES  # largest source file accepted, in bytes
+    source_date_epoch: int | None = None  # fixes dct:modified of changed plans (reproducible builds)
+    keep_releases: int = 2  # releases kept beside the current one
+    progress: bool | None = None  # progress bar; None = only on a terminal and not in CI
+    host: str = "127.0.0.1"
+    port: int = 8000
+    query_timeout: float = 30.0  # seconds a /sparql query may run
+    max_rows: int = 10_000  # rows a /sparql SELECT returns at most
+    max_body: int = 1_000_000  # bytes of a /sparql request body
+    max_concurrent_queries: int = 4  # /sparql queries running at once; more get 503
+
+    @property
+    def store_path(self) -> Path:
+        return self.out / "store"
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Settings with SOURCE_DATE_EPOCH and CI read from the environment, then ``overrides``."""
+        s = cls()
+        if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+            s.source_date_epoch = int(os.environ["SOURCE_DATE_EPOCH"])
+        if s.progress is None and os.environ.get("CI"):
+            s.progress = False
+        for key, value in overrides.items():
+            if value is not None:
+                setattr(s, key, value)
+        return s
+
+
+SETTING_NAMES = tuple(f.name for f in fields(Settings))
