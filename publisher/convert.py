@@ -49,7 +49,10 @@ def _gyear(year: int) -> Literal:
 
 
 def _decimal(number: float | int) -> Literal:
-    return Literal(Decimal(str(number)), datatype=XSD.decimal)
+    """An xsd:decimal in its canonical lexical form (68 → "68.0"), which every syntax keeps."""
+    text = format(Decimal(str(number)), "f")
+    text = text.rstrip("0") if "." in text else text + ".0"
+    return Literal(text + "0" if text.endswith(".") else text, datatype=XSD.decimal)
 
 
 class _Converter:
@@ -352,7 +355,7 @@ class _Converter:
             self.add(node, MPLAN.row, rnode)
             self.add(rnode, RDF.type, MPLAN.DistributionRow)
             self.add(rnode, MPLAN.order, Literal(r_order))
-            self.add(rnode, MPLAN.group, Literal(row["group"], lang="ja"))
+            self.add(rnode, MPLAN.group, Literal(row["group"]))
             self.add(rnode, RDFS.label, Literal(row["group"], lang="ja"))
             if "total" in row:
                 self.add(rnode, MPLAN.total, _decimal(row["total"]))

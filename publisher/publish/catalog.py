@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, VOID, XSD
 
 from ..formats import by_extension
 from ..namespaces import ONTOLOGY_IRI, PREFIXES, SPDX, Iris
@@ -70,6 +70,8 @@ def catalog_graph(iris: Iris, datasets: list[DatasetInfo], modified: str) -> Gra
     g.add((EU_LANGUAGE_JA, RDF.type, DCTERMS.LinguisticSystem))
     g.add((cat, DCTERMS.modified, Literal(modified, datatype=XSD.date)))
     g.add((cat, FOAF.homepage, URIRef(iris.base)))
+    g.add((URIRef(iris.base), RDF.type, FOAF.Document))
+    g.add((SPDX.checksumAlgorithm_sha256, RDF.type, SPDX.ChecksumAlgorithm))
     g.add((publisher, RDF.type, FOAF.Agent))
     g.add((publisher, RDF.type, FOAF.Organization))
     g.add((publisher, FOAF.name, Literal("mplan 自治体総合計画LODプロジェクト", lang="ja")))
@@ -108,7 +110,7 @@ def catalog_graph(iris: Iris, datasets: list[DatasetInfo], modified: str) -> Gra
             g.add((ds, DCAT.landingPage, info.plan))
             g.add((info.plan, RDF.type, FOAF.Document))
         for src in info.sources:
-            g.add((ds, DCTERMS.source, src))
+            g.add((ds, PROV.wasDerivedFrom, src))
         for ext, f in sorted(info.files.items()):
             dist = iris.distribution(info.key, ext)
             url = URIRef(f"{iris.base}downloads/{f.path}")

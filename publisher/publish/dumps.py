@@ -101,7 +101,8 @@ def serialize(graphs: dict[URIRef, Graph], ext: str) -> bytes:
                 g.add(t)
             body = g.serialize(format="turtle", encoding="utf-8").decode("utf-8")
             prefixes = [ln for ln in body.splitlines() if ln.startswith("@prefix")]
-            triples = "\n".join("    " + ln if ln else "" for ln in body.splitlines()
+            # no re-indentation: a long literal may span lines and must stay as it is
+            triples = "\n".join(ln for ln in body.splitlines()
                                 if not ln.startswith("@prefix")).strip("\n")
             parts.append((prefixes, f"<{name}> {{\n{triples}\n}}\n"))
         prefixes = sorted({p for ps, _ in parts for p in ps})

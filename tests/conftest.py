@@ -1,0 +1,38 @@
+"""Shared fixtures: paths, and one real build of the seed corpus per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from publisher.build import Checked, build, check
+from publisher.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """../shared beside the checkout; a missing folder fails the tests that need it."""
+    assert SHARED.is_dir(), f"{SHARED} is missing: tests read the shared files from there"
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def seed_checked(tmp_path_factory: pytest.TempPathFactory) -> Checked:
+    """The five seed plans loaded, converted and validated."""
+    tmp = tmp_path_factory.mktemp("checked")
+    return check(Settings(datasets=ROOT / "datasets", cache_dir=tmp / "cache", progress=False))
+
+
+@pytest.fixture(scope="session")
+def seed_publication(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real build of the seed corpus; returns the publication (the `public` symlink)."""
+    tmp = tmp_path_factory.mktemp("publication")
+    settings = Settings(datasets=ROOT / "datasets", out=tmp / "public", cache_dir=tmp / "cache",
+                        progress=False, source_date_epoch=1767225600)
+    result = build(settings)
+    assert result.checked.conforms, "the seed corpus must conform"
+    return settings.out
