@@ -368,6 +368,8 @@ class _Converter:
                 self.add(cnode, RDF.type, QB.Observation)
                 self.add(cnode, QB.dataSet, node)
                 self.add(cnode, MPLAN.scoreValue, Literal(score["score"]))
+                if "label" in score:
+                    self.add(cnode, MPLAN.scoreLabel, Literal(score["label"], lang="ja"))
                 self.add(cnode, MPLAN.share, _decimal(share))
         self.provenance(node, t)
 

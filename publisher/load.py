@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -143,6 +144,8 @@ def check_schema(doc: Document) -> list[Problem]:
     if not isinstance(data, dict):
         return [Problem(doc.locate(""), "ファイルの最上位はマッピング（plan: や elements: など）でなければなりません。",
                         "the top level of the file must be a mapping (plan:, elements:, …).",
+                        "「plan:」「elements:」などの項目名から書き始めてください（先頭の「- 」は不要）。",
+                        "Start the file with section names such as plan: or elements: (no leading '- ').",
                         code="schema")]
     errors = sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     for error in errors:
@@ -160,7 +163,7 @@ def _schema_problem(doc: Document, error: jsonschema.ValidationError) -> Problem
         extra = sorted(set(value) - set(allowed)) if isinstance(value, dict) else []
         key = extra[0] if extra else "?"
         return Problem(
-            doc.locate(f"{path}/{key}"), f"未知の項目「{key}」があります。", f"unknown field {key!r}.",
+            doc.locate_key(f"{path}/{key}"), f"未知の項目「{key}」があります。", f"unknown field {key!r}.",
             f"綴りを確認してください。使える項目: {', '.join(allowed)}",
             f"Check the spelling. Allowed here: {', '.join(allowed)}", code="unknown-field")
     if kind == "required":
@@ -208,10 +211,13 @@ def _schema_problem(doc: Document, error: jsonschema.ValidationError) -> Problem
 def _merge_csv(source: PlanSource, file: Path, max_bytes: int) -> list[Problem]:
     """Add the rows of values.csv to their indicators' values."""
     problems: list[Problem] = []
+    size = file.stat().st_size
+    if size > max_bytes:
+        return [Problem(Location(file, 1, None), f"CSV ファイルが大きすぎます（{size:,} バイト、上限 {max_bytes:,} バイト）。",
+                        f"the CSV file is too large ({size:,} bytes; the limit is {max_bytes:,} bytes).",
+                        "値の表を分けるか、上限を --max-file-size で変更してください。",
+                        "Split the table, or raise the limit with --max-file-size.", code="too-large")]
     raw = file.read_bytes()
-    if len(raw) > max_bytes:
-        return [Problem(Location(file), "CSV ファイルが大きすぎます。", "the CSV file is too large.",
-                        code="too-large")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -242,6 +248,8 @@ def _merge_csv(source: PlanSource, file: Path, max_bytes: int) -> list[Problem]:
         value = row["value"].strip()
         try:
             number: float | int = int(value) if value.lstrip("-").isdigit() else float(value)
+            if not math.isfinite(number):
+                raise ValueError(value)
         except ValueError:
             problems.append(Problem(loc, f"値「{value}」は数値ではありません。", f"value {value!r} is not a number.",
                                     "数値だけを書き、表記どおりの文字は text 列に書いてください。",

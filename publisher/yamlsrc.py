@@ -8,6 +8,7 @@ value's JSON path maps to its line and column for error messages.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ except AttributeError:  # pragma: no cover
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 500_000
+MAX_DEPTH = 100
 _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 
@@ -34,6 +36,14 @@ class Document:
     file: Path
     data: Any
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def locate_key(self, path: str) -> Location:
+        """The location of the key of ``path`` (for unknown fields), else of its value."""
+        if path in self.key_positions:
+            line, col = self.key_positions[path]
+            return Location(self.file, line, col, path)
+        return self.locate(path)
 
     def locate(self, path: str) -> Location:
         """The location of ``path``, or of its nearest ancestor that has one."""
@@ -63,7 +73,7 @@ def read_yaml(file: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
                                   f"cannot read the file: {exc.strerror}", code="unreadable")) from None
     if size > max_bytes:
         raise SourceError(Problem(
-            Location(file),
+            Location(file, 1, None),
             f"ファイルが大きすぎます（{size:,} バイト、上限 {max_bytes:,} バイト）。",
             f"the file is too large ({size:,} bytes; the limit is {max_bytes:,} bytes).",
             "計画を複数のYAMLファイルに分けてください（上限は --max-file-size で変更できます）。",
@@ -92,6 +102,7 @@ def read_yaml(file: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
             "削除するか、plan: や elements: などの内容を書いてください。",
             "Delete it, or write its content (plan:, elements:, …).", code="empty"))
     try:
+        _check_shape(file, text)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -102,9 +113,8 @@ def read_yaml(file: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
             "この行と直前の行のインデント、コロン、引用符を確認してください。",
             "Check the indentation, colons and quotes on this line and the one before.",
             "yaml-syntax")) from None
-    except yaml.YAMLError as exc:  # e.g. a reader error on control characters
-        raise SourceError(Problem(Location(file), f"YAML を読めません: {exc}",
-                                  f"cannot read the YAML: {exc}", code="yaml-syntax")) from None
+    except yaml.reader.ReaderError as exc:  # a control character or similar
+        raise SourceError(_reader_problem(file, text, exc)) from None
     doc = Document(file, None)
     counter = [0]
     doc.data = _build(node, "", doc, counter)
@@ -138,6 +148,7 @@ def _build(node: yaml.Node, path: str, doc: Document, counter: list[int]) -> Any
                     "Use a field name such as id or title as the key.", "bad-key"))
             key = key_node.value
             child = f"{path}/{key}"
+            doc.key_positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if key in out:
                 raise SourceError(_problem(
                     doc.file, key_node.start_mark, child, f"キー「{key}」が重複しています。",
@@ -153,7 +164,75 @@ def _build(node: yaml.Node, path: str, doc: Document, counter: list[int]) -> Any
         raise _tag_error(doc, node, path)
     if tag in (_STD + "str", _STD + "timestamp"):
         return node.value
-    return _Loader("").construct_object(node)
+    value = _Loader("").construct_object(node)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SourceError(_problem(
+            doc.file, node.start_mark, path, f"{node.value} は有限の数値ではありません。",
+            f"{node.value} is not a finite number.", "ふつうの数値を書いてください。",
+            "Write an ordinary number.", "wrong-type"))
+    return value
+
+
+def _check_shape(file: Path, text: str) -> None:
+    """Refuse, before composing, nesting too deep and aliases that expand too much or to
+    themselves: the composer would recurse or multiply them without bound."""
+    depth = 0
+    stack: list[tuple[str | None, int]] = []  # (anchor, size so far) of open collections
+    sizes: dict[str, int] = {}
+    total = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise SourceError(_problem(
+                    file, event.start_mark, "", f"入れ子が深すぎます（{MAX_DEPTH} 段まで）。",
+                    f"the nesting is too deep (at most {MAX_DEPTH} levels).",
+                    "構造を浅くしてください。", "Flatten the structure.", "too-deep"))
+            stack.append((event.anchor, 1))
+            total += 1
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+            anchor, size = stack.pop()
+            if anchor:
+                sizes[anchor] = size
+            if stack:
+                stack[-1] = (stack[-1][0], stack[-1][1] + size)
+        elif isinstance(event, yaml.AliasEvent):
+            if any(a == event.anchor for a, _ in stack):
+                raise SourceError(_problem(
+                    file, event.start_mark, "", f"エイリアス *{event.anchor} が自分自身を含んでいます。",
+                    f"the alias *{event.anchor} refers to a collection that contains it.",
+                    "アンカーとエイリアス（& と *）を使わずに書いてください。",
+                    "Write the content without anchors and aliases (& and *).", "recursive-alias"))
+            size = sizes.get(event.anchor, 1)
+            total += size
+            if total > MAX_NODES:
+                raise SourceError(_problem(
+                    file, event.start_mark, "", "YAML の要素が多すぎます（アンカーの展開を含む）。",
+                    "the YAML expands to too many values (anchors included).",
+                    "アンカーとエイリアス（& と *）を使わずに書いてください。",
+                    "Write the content without anchors and aliases (& and *).", "too-many-nodes"))
+            if stack:
+                stack[-1] = (stack[-1][0], stack[-1][1] + size)
+        elif isinstance(event, yaml.ScalarEvent):
+            total += 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+            if stack:
+                stack[-1] = (stack[-1][0], stack[-1][1] + 1)
+
+
+def _reader_problem(file: Path, text: str, exc: yaml.reader.ReaderError) -> Problem:
+    raw = text.encode("utf-8")
+    position = exc.position if _Loader is not yaml.SafeLoader else len(text[: exc.position].encode())
+    before = raw[:position].decode("utf-8", errors="replace")
+    line = before.count("\n") + 1
+    col = len(before) - (before.rfind("\n") + 1) + 1
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    return Problem(Location(file, line, col), f"使えない制御文字 U+{ord(char):04X} があります。",
+                   f"the file contains the control character U+{ord(char):04X}, which YAML forbids.",
+                   "この文字を削除してください（コピー＆ペーストで混入することがあります）。",
+                   "Delete the character (it often comes in by copy and paste).", "control-character")
 
 
 def _tag_error(doc: Document, node: yaml.Node, path: str) -> SourceError:
