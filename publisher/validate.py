@@ -109,13 +109,17 @@ def _validate_one(args: tuple[str, str, tuple[Path, ...], tuple[Path, ...]]) -> 
     conforms, report, _ = pyshacl.validate(
         data, shacl_graph=_graph_of(shapes), inference="none", advanced=True,
         allow_warnings=True, allow_infos=True)
-    return PlanReport(plan_id, bool(conforms), _results(report), report.serialize(format="turtle"))
+    return PlanReport(plan_id, bool(conforms), _results(report, _graph_of(shapes)),
+                      report.serialize(format="turtle"))
 
 
-def _results(report: Graph) -> list[Result]:
+def _results(report: Graph, shapes: Graph) -> list[Result]:
+    """The top-level results (not the sh:detail of nested ones), with the ja and en messages of
+    their shape: pySHACL drops the language tag of messages from SPARQL-based constraints."""
     out = []
-    for node in report.subjects(RDF.type, SH.ValidationResult):
-        msgs = list(report.objects(node, SH.resultMessage))
+    for node in report.objects(None, SH.result):
+        shape = report.value(node, SH.sourceShape)
+        msgs = list(shapes.objects(shape, SH.message)) or list(report.objects(node, SH.resultMessage))
         ja = next((str(m) for m in msgs if isinstance(m, Literal) and m.language == "ja"), "")
         en = next((str(m) for m in msgs if isinstance(m, Literal) and m.language != "ja"), "")
         path = report.value(node, SH.resultPath)
