@@ -110,6 +110,56 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+SERVE_OPTIONS = ("host", "port", "query_timeout", "max_rows", "max_body", "max_concurrent_queries",
+                 "query_queue_wait", "catalog_page_size")
+
+
+@command("serve")
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from .web.app import create_app
+
+    for name in SERVE_OPTIONS:
+        if getattr(args, name, None) is not None:
+            setattr(settings, name, getattr(args, name))
+    app = create_app(settings)
+    print(f"serving {settings.out} at http://{settings.host}:{settings.port}/ "
+          f"(SPARQL endpoint: /sparql) — Ctrl+C to stop / 停止は Ctrl+C", file=sys.stderr)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", server_header=False)
+    return EXIT_OK
+
+
+@command("query")
+def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
+    from .web.cli import run_query
+
+    return run_query(args, settings)
+
+
+@command("publish")
+def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
+    import os
+
+    from .namespaces import Iris
+    from .progress import Progress
+    from .remote import RemoteStore, graphs_of_publication, publish
+
+    password = args.password if args.password is not None else os.environ.get("MPLAN_STORE_PASSWORD")
+    store = RemoteStore(args.store, args.sparql or args.store, args.user, password, args.timeout,
+                        args.graph_param, args.auth)
+    graphs = graphs_of_publication(settings.out)
+    bar = Progress(len(graphs), "publish", settings.progress)
+    result = publish(store, graphs, f"{Iris(settings.base).base}publication-state", bar.step)
+    print(f"{args.store}: sent {len(result.sent)} graphs, deleted {len(result.deleted)}, "
+          f"unchanged {len(result.unchanged)}")
+    for graph in result.sent:
+        print(f"  sent    {graph}")
+    for graph in result.deleted:
+        print(f"  deleted {graph}")
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="planlod", description=DESCRIPTION,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -140,11 +190,54 @@ def parser() -> argparse.ArgumentParser:
                    "VoID; the embedded Oxigraph store) into a new release and switch --out to it "
                    "atomically. Nothing is published unless everything conforms.")
 
+    pub = sub.add_parser(
+        "publish", help="write the publication's graphs to an external SPARQL 1.1 store",
+        description="Send every named graph of the current publication (--out) to a SPARQL 1.1 "
+        "store with the Graph Store HTTP Protocol (one atomic PUT per graph), only the graphs "
+        "whose content changed since the last publish (hashes kept in the store's graph "
+        "<BASE>publication-state), check each graph's triple count by query, and delete the "
+        "graphs of plans that were removed. An interrupted publish leaves every graph old or "
+        "new; running it again finishes the job.")
+    pub.add_argument("--store", required=True, metavar="URL",
+                     help="Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store")
+    pub.add_argument("--sparql", metavar="URL",
+                     help="SPARQL query endpoint (default: the --store URL), e.g. http://127.0.0.1:7878/query")
+    pub.add_argument("--user", help="user name for HTTP authentication")
+    pub.add_argument("--password", help="password (default: the MPLAN_STORE_PASSWORD environment variable)")
+    pub.add_argument("--auth", choices=("basic", "digest"), default="basic",
+                     help="HTTP authentication scheme (default: basic; Virtuoso uses digest)")
+    pub.add_argument("--graph-param", default="graph",
+                     help="name of the graph parameter of the Graph Store endpoint (default: graph)")
+    pub.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the store (default: 60)")
+
     n = sub.add_parser("new", help="scaffold a new plan folder",
                        description="Create datasets/<CODE>-<SLUG>/ with commented template files.")
     n.add_argument("code", help="6-digit 全国地方公共団体コード, with its check digit")
     n.add_argument("slug", nargs="?", default="plan", help="lower-case slug for the plan id")
     n.add_argument("--name", default="（市町村名）", help="municipality name in Japanese")
+
+    sv = sub.add_parser("serve", help="serve the publication: linked-data pages and /sparql",
+                        description="Serve the publication at --out (built by `planlod build`): a "
+                        "page and RDF for every IRI, the SPARQL endpoint at /sparql, the query page, "
+                        "the catalog and the downloads. Point a browser at http://HOST:PORT/.")
+    sv.add_argument("--host", help="address to listen on (default: 127.0.0.1)")
+    sv.add_argument("--port", type=int, help="port to listen on (default: 8000)")
+    sv.add_argument("--query-timeout", type=float, help="seconds a /sparql query may run (default: 30)")
+    sv.add_argument("--max-rows", type=int, help="rows a /sparql result holds at most (default: 10000)")
+    sv.add_argument("--max-body", type=int, help="largest /sparql request body in bytes (default: 1000000)")
+    sv.add_argument("--max-concurrent-queries", type=int,
+                    help="/sparql queries running at once; more get 503 (default: 4)")
+    sv.add_argument("--query-queue-wait", type=float,
+                    help="seconds a query waits for a free worker before 503 (default: 1)")
+    sv.add_argument("--catalog-page-size", type=int, help="datasets per /catalog page (default: 100)")
+
+    q = sub.add_parser("query", help="run an example query (or a .rq file) on the publication",
+                       description="Run one of the project's example queries (by name, see --list) "
+                       "or a SPARQL file against the publication at --out; print CSV.")
+    q.add_argument("query", nargs="?", help="example name (e.g. 02-happiness-kpis) or a .rq file")
+    q.add_argument("--format", choices=("csv", "tsv", "json", "xml"), default="csv",
+                   help="results format (default: csv)")
+    q.add_argument("--list", action="store_true", help="list the example queries")
     return p
 
 

@@ -25,6 +25,8 @@ class Location:
     path: str | None = None  # JSON path such as /elements/3/parent
 
     def __str__(self) -> str:
+        if self.file is None and self.line is None and not self.path:
+            return ""
         parts = [str(self.file) if self.file else "<input>"]
         if self.line is not None:
             parts.append(str(self.line))
@@ -48,7 +50,8 @@ class Problem:
     code: str = "invalid"
 
     def render(self) -> str:
-        lines = [f"{self.location}: [{self.code}]", f"  {self.message_ja}"]
+        where = str(self.location)
+        lines = [f"{where}: [{self.code}]" if where else f"[{self.code}]", f"  {self.message_ja}"]
         if self.hint_ja:
             lines.append(f"  → {self.hint_ja}")
         lines.append(f"  {self.message_en}")

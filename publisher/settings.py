@@ -36,6 +36,8 @@ class Settings:
     max_rows: int = 10_000  # rows a /sparql SELECT returns at most
     max_body: int = 1_000_000  # bytes of a /sparql request body
     max_concurrent_queries: int = 4  # /sparql queries running at once; more get 503
+    query_queue_wait: float = 1.0  # seconds a /sparql query waits for a free worker before 503
+    catalog_page_size: int = 100  # datasets per page of /catalog (Hydra paging beyond)
 
     @property
     def store_path(self) -> Path:
