@@ -41,7 +41,9 @@ def test_readme_quick_start_is_what_ci_runs():
     assert len(commands) == 2, "the quick start is exactly two commands"
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert commands[1] in ci.splitlines(), ".ci/run must run the README's test command verbatim"
-    assert "planlod build" in commands[0]
+    assert "planlod build" in commands[0] and "planlod serve" in commands[0]
+    script = (ROOT / "scripts" / "test.sh").read_text(encoding="utf-8")
+    assert "python -m pytest" in script and '"$rc" -eq 5' in script
 
 
 def _example_folder(tmp_path: Path) -> Path:

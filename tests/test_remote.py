@@ -57,14 +57,75 @@ class Oxigraph:
             out.setdefault(quad.graph_name.value, set()).add(str(pyoxigraph.Triple(*quad.triple)))
         return out
 
+    def publish_args(self, url: str | None = None) -> list[str]:
+        return _publish_args(url or self.url)
+
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(timeout=10)
 
 
-@pytest.fixture()
-def server(tmp_path):
-    s = Oxigraph(tmp_path / "oxigraph")
+class Virtuoso:
+    """A real Virtuoso (Debian's virtuoso-opensource) on loopback ports, in its own folder."""
+
+    INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
+    BINARY = shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t"
+
+    def __init__(self, folder: Path):
+        assert Path(self.BINARY).exists() and self.INI.exists(), \
+            "Virtuoso is not installed: apt-get install virtuoso-opensource (scripts/test.sh does)"
+        folder.mkdir(parents=True)
+        self.port, sql = _free_port(), _free_port()
+        ini = self.INI.read_text(encoding="utf-8")
+        ini = ini.replace("/var/lib/virtuoso-opensource-7/db", str(folder))
+        ini = ini.replace("ServerPort               = 1111", f"ServerPort               = 127.0.0.1:{sql}")
+        ini = ini.replace("ServerPort                  = 8890", f"ServerPort                  = 127.0.0.1:{self.port}")
+        (folder / "virtuoso.ini").write_text(ini, encoding="utf-8")
+        self.proc = subprocess.Popen([self.BINARY, "+foreground", "+configfile", str(folder / "virtuoso.ini")],
+                                     cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.url}/sparql", params={"query": "ASK {}"}, timeout=2).ok:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("virtuoso did not start")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def publish_args(self, url: str | None = None) -> list[str]:
+        url = url or self.url
+        return ["publish", "--store", f"{url}/sparql-graph-crud-auth", "--sparql", f"{url}/sparql",
+                "--user", "dba", "--password", "dba", "--auth", "digest", "--graph-param", "graph-uri"]
+
+    def graphs(self) -> dict[str, set[str]]:
+        names = requests.get(f"{self.url}/sparql", timeout=30, headers={"Accept": "application/sparql-results+json"},
+                             params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+                                     "FILTER(STRSTARTS(STR(?g), \"https://w3id.org/mplan/\")) }"}).json()
+        out: dict[str, set[str]] = {}
+        for row in names["results"]["bindings"]:
+            g = row["g"]["value"]
+            nt = requests.get(f"{self.url}/sparql", timeout=30, headers={"Accept": "application/n-triples"},
+                              params={"query": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}"})
+            out[g] = {str(t) for t in pyoxigraph.parse(nt.content, format=pyoxigraph.RdfFormat.N_TRIPLES)}
+        return out
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture(params=["oxigraph", "virtuoso"])
+def server(request, tmp_path):
+    s = Oxigraph(tmp_path / "oxigraph") if request.param == "oxigraph" else Virtuoso(tmp_path / "virtuoso")
     yield s
     s.stop()
 
@@ -114,7 +175,7 @@ def _same(a: dict[str, set[str]], b: dict[str, set[str]]) -> bool:
 def test_publish_sends_only_what_changed_and_removes_what_was_removed(tmp_path, corpus, server):
     _build(tmp_path, corpus)
     public = tmp_path / "public"
-    first = _cli(*_publish_args(server.url), out=public)
+    first = _cli(*server.publish_args(), out=public)
     assert first.returncode == 0, first.stderr
     remote = server.graphs()
     local = _local_graphs(public)
@@ -122,13 +183,13 @@ def test_publish_sends_only_what_changed_and_removes_what_was_removed(tmp_path, 
     assert _same(remote, local)
     assert len(state) == len(local)
 
-    again = _cli(*_publish_args(server.url), out=public)
+    again = _cli(*server.publish_args(), out=public)
     assert "sent 0 graphs" in again.stdout, again.stdout
 
     plan = corpus / "422011-nagasaki-2025" / "indicators.yaml"
     plan.write_text(plan.read_text(encoding="utf-8").replace("75.0", "76.0", 1), encoding="utf-8")
     _build(tmp_path, corpus)
-    changed = _cli(*_publish_args(server.url), out=public)
+    changed = _cli(*server.publish_args(), out=public)
     sent = [line.split()[-1] for line in changed.stdout.splitlines() if line.strip().startswith("sent ")]
     plan_graphs = [g for g in sent if "/dataset/" in g]
     assert plan_graphs == ["https://w3id.org/mplan/id/dataset/422011-nagasaki-2025"], changed.stdout
@@ -137,7 +198,7 @@ def test_publish_sends_only_what_changed_and_removes_what_was_removed(tmp_path, 
 
     shutil.rmtree(corpus / "202207-azumino-3")
     _build(tmp_path, corpus)
-    removed = _cli(*_publish_args(server.url), out=public)
+    removed = _cli(*server.publish_args(), out=public)
     assert "deleted https://w3id.org/mplan/id/dataset/202207-azumino-3" in removed.stdout
     remote = server.graphs()
     remote.pop("https://w3id.org/mplan/id/publication-state")
@@ -189,7 +250,7 @@ def test_publish_killed_midway_then_rerun_equals_a_clean_publish(tmp_path, corpu
     proxy, port = _slow_proxy(server.port, 0.15)
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen([sys.executable, "-m", "publisher", "--out", str(public),
-                             *_publish_args(url)], cwd=ROOT, env={**os.environ, "CI": "1"},
+                             *server.publish_args(url)], cwd=ROOT, env={**os.environ, "CI": "1"},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     # wait until some, not all, graphs are in
     local = _local_graphs(public)
@@ -207,7 +268,7 @@ def test_publish_killed_midway_then_rerun_equals_a_clean_publish(tmp_path, corpu
     assert 0 < len(partial) < len(local), "the kill did not land midway"
     for graph, triples in partial.items():
         assert _same({graph: triples}, {graph: local[graph]}), f"{graph} is half-written"
-    rerun = _cli(*_publish_args(server.url), out=public)
+    rerun = _cli(*server.publish_args(), out=public)
     assert rerun.returncode == 0, rerun.stderr
     remote = server.graphs()
     remote.pop("https://w3id.org/mplan/id/publication-state")

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Run the whole test suite on a fresh machine: system packages, a virtual environment, pytest.
+# Exits non-zero when a test fails or when no test was collected.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+# System packages the tests use for real: Chromium (browser tests of the site) and Virtuoso
+# (an external SPARQL store). Installed with apt-get as root, or through sudo.
+packages=(chromium virtuoso-opensource)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq "${missing[@]}" >/dev/null \
+    || { echo "could not install ${missing[*]} with apt-get"; exit 2; }
+fi
+
+python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' || { echo "pip install failed"; exit 2; }
+.venv/bin/python -m pytest "$@"
+rc=$?
+if [ "$rc" -eq 5 ]; then
+  echo "pytest collected no tests: that is a failure"
+  exit 1
+fi
+exit "$rc"
