@@ -1,0 +1,134 @@
+"""The web app: :func:`create_app` builds it from one :class:`~publisher.settings.Settings`.
+
+It holds nothing but its store handle (and the worker pool that reads the same store), so any
+number of copies can run side by side behind a load balancer.
+
+>>> from publisher.settings import Settings
+>>> import pyoxigraph as ox
+>>> from publisher.web.store import OxigraphStore
+>>> app = create_app(Settings(), OxigraphStore(ox.Store()))
+>>> sorted({r.path for r in app.routes} & {"/sparql", "/query", "/"})
+['/', '/query', '/sparql']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ..errors import usage_error
+from ..settings import Settings
+from . import routes
+from .conneg import HTML, Offer, negotiate
+from .endpoint import make_runner
+from .errors import WebError
+from .examples import load_examples
+from .paths import Paths
+from .renderers.html import HtmlRenderer
+from .routes import Web
+from .service import Site
+from .store import OxigraphStore, Store
+
+log = logging.getLogger("planlod.serve")
+STATIC = Path(__file__).resolve().parent / "static"
+JSON = Offer("json", "application/json")
+EXPOSED = ["ETag", "Last-Modified", "Link", "Content-Location", "Retry-After",
+           "X-SPARQL-Truncated", "X-SPARQL-Max-Rows"]
+REASONS = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+           406: "not_acceptable", 413: "body_too_large", 415: "unsupported_media_type"}
+
+
+def open_publication(settings: Settings) -> Store:
+    """The store of the publication at ``settings.out``; a clear error if there is none."""
+    release = settings.out.resolve()
+    store_dir = release / "store"
+    if not store_dir.is_dir():
+        raise usage_error(
+            f"There is no publication at {settings.out}: run `planlod build` first.",
+            f"{settings.out} に公開物がありません。先に `planlod build` を実行してください。")
+    return OxigraphStore.open(store_dir)
+
+
+def create_app(settings: Settings, store: Store | None = None) -> Starlette:
+    """The ASGI app serving ``store`` (default: the publication at ``settings.out``)."""
+    store = store or open_publication(settings)
+    paths = Paths(settings.base)
+    downloads = (store.location.parent / "downloads" if store.location is not None
+                 else settings.out.resolve() / "downloads")
+    web = Web(settings=settings, store=store, paths=paths,
+              site=Site(store, paths, settings.catalog_page_size), html=HtmlRenderer(settings),
+              runner=make_runner(store, settings),
+              downloads=downloads if downloads.is_dir() else None, examples=load_examples())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await run_in_threadpool(web.runner.start)
+        try:
+            yield
+        finally:
+            web.runner.close()
+
+    app = Starlette(
+        routes=[
+            Route("/", routes.home, methods=["GET"]),
+            Route("/sparql", routes.sparql, methods=["GET", "POST"]),
+            Route("/query", routes.query_page, methods=["GET"]),
+            Route("/search", routes.search, methods=["GET"]),
+            Route("/compare", routes.compare, methods=["GET"]),
+            Route("/downloads/", routes.downloads_index, methods=["GET"]),
+            Route("/downloads/{path:path}", routes.download, methods=["GET"]),
+            Route("/.well-known/void", routes.void, methods=["GET"]),
+            Route("/sitemap.xml", routes.sitemap, methods=["GET"]),
+            Route("/robots.txt", routes.robots, methods=["GET"]),
+            Route("/favicon.ico", routes.favicon, methods=["GET"]),
+            Route("/healthz", routes.health, methods=["GET"]),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+            Route("/{path:path}", routes.resource, methods=["GET"]),
+        ],
+        middleware=[Middleware(CORSMiddleware, allow_origins=["*"],
+                               allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+                               allow_headers=["*"], expose_headers=EXPOSED, max_age=86400)],
+        exception_handlers={Exception: handle_error, HTTPException: handle_error,
+                            WebError: handle_error},
+        lifespan=lifespan,
+    )
+    app.state.web = web
+    return app
+
+
+async def handle_error(request: Request, exc: Exception) -> Response:
+    """The one error handler: one JSON shape, or the same fields on a page for a browser."""
+    if isinstance(exc, WebError):
+        err = exc
+    elif isinstance(exc, HTTPException):
+        code = REASONS.get(exc.status_code, "error")
+        detail = exc.detail if isinstance(exc.detail, str) else code
+        err = WebError(exc.status_code, code, detail, detail, dict(exc.headers or {}))
+    else:
+        log.error("internal error on %s %s: %r", request.method, request.url.path, exc,
+                  exc_info=exc)
+        err = WebError(500, "internal", "Internal error; it has been logged.",
+                       "内部エラーが発生しました（記録済みです）。")
+    offer = negotiate((JSON, HTML), request.headers.get("accept"))
+    if offer is HTML and request.method in ("GET", "HEAD"):
+        try:
+            body = request.app.state.web.html.render(
+                "error.html", lang=routes.lang_of(request), path=request.url.path,
+                query=dict(request.query_params), err=err, alternates=[])
+            return Response(body, err.status, media_type=routes.HTML_TYPE,
+                            headers={**routes.SECURITY, **err.headers})
+        except Exception:  # never let the error page hide the error
+            log.exception("error page failed")
+    return JSONResponse(err.body(), err.status, headers=err.headers)

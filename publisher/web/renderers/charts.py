@@ -1,0 +1,199 @@
+"""Server-side SVG pictures: an indicator's baseline → actuals → target, and the cross-city grid.
+
+Plain SVG strings (every text escaped), no JavaScript; they scale with their ``viewBox``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from html import escape
+
+from markupsafe import Markup
+
+from ..i18n import t
+
+COLORS = {"baseline": "#6b7280", "actual": "#1d4ed8", "projection": "#7c3aed", "target": "#c2410c"}
+SDG_COLORS = ["#E5243B", "#DDA63A", "#4C9F38", "#C5192D", "#FF3A21", "#26BDE2", "#FCC30B",
+              "#A21942", "#FD6925", "#DD1367", "#FD9D24", "#BF8B2E", "#3F7E44", "#0A97D9",
+              "#56C02B", "#00689D", "#19486A"]
+
+
+def _fmt(v: float) -> str:
+    if v == int(v) and abs(v) < 1e15:
+        return f"{int(v):,}"
+    return f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
+def _nice_ticks(lo: float, hi: float, n: int = 4) -> list[float]:
+    span = hi - lo
+    if span <= 0:
+        return [lo]
+    step = 10 ** math.floor(math.log10(span / n))
+    for m in (1, 2, 2.5, 5, 10):
+        if span / (step * m) <= n:
+            step *= m
+            break
+    start = math.ceil(lo / step) * step
+    ticks = []
+    v = start
+    while v <= hi + step * 1e-9:
+        ticks.append(round(v, 10))
+        v += step
+    return ticks
+
+
+def indicator_chart(values: Sequence, direction: str | None, unit: str | None, lang: str) -> Markup:
+    """Baseline (grey), actuals (blue, joined), projections (violet), target (orange ring, dashed
+    line from the last known value); an arrow and a note mark the good direction."""
+    points = [v for v in values if v.value is not None]
+    if not points:
+        return Markup("")
+    w, h, left, right, top, bottom = 640, 300, 64, 140, 24, 44
+    years = [v.year for v in points if v.year is not None]
+    if years:
+        x0, x1 = min(years), max(years)
+    else:
+        x0, x1 = 0, max(1, len(points) - 1)
+    if x0 == x1:
+        x0, x1 = x0 - 1, x1 + 1
+    lo = min(v.value for v in points)
+    hi = max(v.value for v in points)
+    pad = (hi - lo) * 0.15 or (abs(hi) * 0.1 or 1)
+    lo, hi = lo - pad, hi + pad
+    if min(v.value for v in points) >= 0 and lo < 0:
+        lo = 0.0
+
+    def x(v, i: int) -> float:
+        pos = v.year if v.year is not None else (x0 + i if not years else x1)
+        return left + (pos - x0) / (x1 - x0) * (w - left - right)
+
+    def y(val: float) -> float:
+        return top + (hi - val) / (hi - lo) * (h - top - bottom)
+
+    unit_txt = escape(unit or "")
+    parts = [f'<svg class="chart" viewBox="0 0 {w} {h}" role="img" xmlns="http://www.w3.org/2000/svg">',
+             f"<title>{escape(t('indicator.chart', lang))}</title>"]
+    for tick in _nice_ticks(lo, hi):
+        ty = y(tick)
+        parts.append(f'<line x1="{left}" x2="{w - right}" y1="{ty:.1f}" y2="{ty:.1f}" class="grid"/>')
+        parts.append(f'<text x="{left - 6}" y="{ty + 4:.1f}" text-anchor="end" class="tick">'
+                     f"{escape(_fmt(tick))}</text>")
+    if unit_txt:
+        parts.append(f'<text x="{left - 6}" y="{top - 8}" text-anchor="end" class="tick">{unit_txt}</text>')
+    for year in sorted(set(years)):
+        tx = left + (year - x0) / (x1 - x0) * (w - left - right)
+        label = f"FY{year}" if lang == "en" else f"{year}年度"
+        parts.append(f'<text x="{tx:.1f}" y="{h - bottom + 18}" text-anchor="middle" class="tick">'
+                     f"{escape(label)}</text>")
+    parts.append(f'<line x1="{left}" x2="{w - right}" y1="{h - bottom}" y2="{h - bottom}" class="axis"/>')
+    coords = [(x(v, i), y(v.value), v) for i, v in enumerate(points)]
+    known = [(cx, cy) for cx, cy, v in coords if v.kind in ("baseline", "actual")]
+    if len(known) > 1:
+        path = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in sorted(known))
+        parts.append(f'<polyline points="{path}" class="line actual"/>')
+    last = max(known) if known else None
+    for cx, cy, v in coords:
+        if v.kind in ("target", "projection") and last is not None:
+            parts.append(f'<line x1="{last[0]:.1f}" y1="{last[1]:.1f}" x2="{cx:.1f}" y2="{cy:.1f}" '
+                         f'class="line {v.kind}"/>')
+    for cx, cy, v in coords:
+        color = COLORS.get(v.kind, "#374151")
+        if v.kind == "target":
+            parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="7" fill="#fff" stroke="{color}" stroke-width="3"/>')
+        else:
+            parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="5.5" fill="{color}"/>')
+        kind = t(f"kind.{v.kind}", lang) if v.kind in COLORS else v.kind
+        label = f"{_fmt(v.value)}{unit or ''}"
+        qualifier = v.qualifier.text(lang) if v.qualifier is not None else ""
+        parts.append(f'<text x="{cx + 9:.1f}" y="{cy - 8:.1f}" class="val" fill="{color}">'
+                     f"{escape(label)}{escape(' ' + qualifier if qualifier else '')}</text>")
+        parts.append(f'<text x="{cx + 9:.1f}" y="{cy + 16:.1f}" class="kind">{escape(kind)}</text>')
+    if direction in ("increase", "decrease", "maintain"):
+        ax = w - 34
+        y_top, y_bottom, y_mid = top + 6, h - bottom - 6, (top + h - bottom) / 2
+        if direction == "increase":
+            parts.append(f'<line x1="{ax}" y1="{y_bottom}" x2="{ax}" y2="{y_top}" class="good" marker-end="url(#arrow)"/>')
+        elif direction == "decrease":
+            parts.append(f'<line x1="{ax}" y1="{y_top}" x2="{ax}" y2="{y_bottom}" class="good" marker-end="url(#arrow)"/>')
+        else:
+            parts.append(f'<line x1="{ax}" y1="{y_bottom}" x2="{ax}" y2="{y_top}" class="good" '
+                         'marker-start="url(#arrow)" marker-end="url(#arrow)"/>')
+        parts.append('<defs><marker id="arrow" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="6" '
+                     'markerHeight="6" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+                     'fill="#15803d"/></marker></defs>')
+        note = t(f"direction.{direction}", lang).split(" ", 1)[1]
+        parts.append(f'<text x="{w - 12}" y="{y_mid:.1f}" text-anchor="middle" class="goodtext" '
+                     f'transform="rotate(-90 {w - 12} {y_mid:.1f})">{escape(note)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def matrix(rows: Sequence, cols: Sequence, cells: dict, lang: str,
+           col_label: Callable[[int, object], str], href: Callable[[object], str],
+           col_color: Callable[[int], str] | None = None, rotate: bool = False) -> Markup:
+    """A grid: one row per municipality, one column per goal or domain. ``cells[(row, col)]``
+    holds counts by basis; declared + curated + asserted fill the cell, suggested add a dot."""
+    cell, label_w = 36, 120
+    head = 150 if rotate else 44
+    w = label_w + cell * len(cols) + (110 if rotate else 8)
+    h = head + cell * max(1, len(rows)) + 8
+    parts = [f'<svg class="matrix" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
+             'xmlns="http://www.w3.org/2000/svg" role="img">']
+    for j, col in enumerate(cols):
+        cx = label_w + j * cell + cell / 2
+        color = col_color(j) if col_color else "#e5e7eb"
+        text = escape(col_label(j, col))
+        parts.append(f'<a href="{escape(href(col))}">')
+        if rotate:
+            parts.append(f'<text x="{cx:.1f}" y="{head - 6}" transform="rotate(-55 {cx:.1f} {head - 6})" '
+                         f'class="colhead">{text}</text>')
+        else:
+            parts.append(f'<rect x="{cx - cell / 2 + 2:.1f}" y="6" width="{cell - 4}" height="{head - 10}" '
+                         f'rx="4" fill="{color}"/>')
+            parts.append(f'<text x="{cx:.1f}" y="{head / 2 + 7:.1f}" text-anchor="middle" '
+                         f'class="goalnum">{text}</text>')
+        parts.append("</a>")
+    most = max((sum(n for b, n in c.items() if b != "suggested") for c in cells.values()), default=0)
+    for i, row in enumerate(rows):
+        cy = head + i * cell
+        parts.append(f'<text x="{label_w - 8}" y="{cy + cell / 2 + 5:.1f}" text-anchor="end" '
+                     f'class="rowhead">{escape(row.text(lang))}</text>')
+        for j, col in enumerate(cols):
+            counts = cells.get((row.iri, col.iri), {})
+            firm = sum(n for b, n in counts.items() if b != "suggested")
+            suggested = counts.get("suggested", 0)
+            x0 = label_w + j * cell
+            alpha = 0.15 + 0.85 * firm / most if firm and most else 0
+            fill = f"rgba(29,78,216,{alpha:.2f})" if firm else "#f9fafb"
+            number = col_label(j, col)
+            name = col.text(lang) if number == col.text(lang) else f"{number} {col.text(lang)}"
+            title = f"{row.text(lang)} × {name}: " + (
+                ", ".join(f"{t('basis.' + b, lang)} {n}" for b, n in sorted(counts.items()))
+                if counts else "0")
+            parts.append(f'<a href="{escape(href(col))}"><rect x="{x0 + 1}" y="{cy + 1}" '
+                         f'width="{cell - 2}" height="{cell - 2}" fill="{fill}" class="cell">'
+                         f"<title>{escape(title)}</title></rect>")
+            if firm:
+                parts.append(f'<text x="{x0 + cell / 2}" y="{cy + cell / 2 + 5}" text-anchor="middle" '
+                             f'class="{"cellnum light" if alpha > 0.5 else "cellnum"}">{firm}</text>')
+            if suggested:
+                parts.append(f'<circle cx="{x0 + cell - 8}" cy="{cy + 8}" r="{min(6, 2 + suggested)}" '
+                             f'class="suggested"><title>{escape(title)}</title></circle>')
+            parts.append("</a>")
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def sdg_color(i: int) -> str:
+    return SDG_COLORS[i % len(SDG_COLORS)]
+
+
+def goal_label(j: int, col: object) -> str:
+    """Column heads of the SDG grid: the goal numbers."""
+    return str(j + 1)
+
+
+def domain_label(lang: str) -> Callable[[int, object], str]:
+    """Column heads of the policy-domain grid: the domains' names in ``lang``."""
+    return lambda j, col: col.text(lang)  # type: ignore[attr-defined]

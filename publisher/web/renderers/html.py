@@ -1,0 +1,99 @@
+"""HTML pages from Jinja2 templates (publisher/web/templates), Japanese first, English on ?lang=en.
+
+The renderer gets plain data from the service layer and never looks at the request beyond
+what the route hands it (the path, the language, the alternates).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from ...formats import FORMATS
+from ...namespaces import PREFIXES
+from ..i18n import LANGS, t
+from ..service.reader import Ref, curie, pick, sdg_notation
+from . import charts
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+PAGE_FORMATS = ("ttl", "jsonld", "nt", "rdf")
+
+
+@dataclass
+class UI:
+    """What templates use to speak the page's language and link within the site."""
+
+    lang: str
+    path: str
+    query: dict[str, str] = field(default_factory=dict)
+    settings: object = None
+
+    def t(self, key: str, **values: object) -> str:
+        return t(key, self.lang, **values)
+
+    def text(self, thing: object) -> str:
+        if isinstance(thing, Ref):
+            return thing.text(self.lang)
+        if isinstance(thing, dict):
+            return pick(thing, self.lang)
+        return "" if thing is None else str(thing)
+
+    def texts(self, by_lang: dict[str, list[str]]) -> list[str]:
+        """The values in this language, else Japanese, else whatever there is."""
+        for key in (self.lang, "ja", "", "en"):
+            if by_lang.get(key):
+                return by_lang[key]
+        return next(iter(by_lang.values()), [])
+
+    def url(self, path: str, **params: object) -> str:
+        """A local link keeping the page's language."""
+        query = {k: v for k, v in params.items() if v not in (None, "")}
+        if self.lang != "ja":
+            query["lang"] = self.lang
+        if not query:
+            return path
+        sep = "&" if "?" in path else "?"
+        return path + sep + urlencode(query, doseq=True)
+
+    def href(self, ref: Ref) -> str:
+        return self.url(ref.href) if ref.ours else ref.href
+
+    def switch(self) -> str:
+        """This page in the other language."""
+        other = "en" if self.lang == "ja" else "ja"
+        query = {k: v for k, v in self.query.items() if k != "lang"}
+        if other != "ja":
+            query["lang"] = other
+        return self.path + ("?" + urlencode(query) if query else "")
+
+    def sdg(self, ref: Ref) -> str:
+        """The goal or target number of an SDG IRI (``13.2``), else an empty string."""
+        return sdg_notation(ref.iri) or ""
+
+    def num(self, value: float | None) -> str:
+        return "" if value is None else charts._fmt(value)
+
+
+class HtmlRenderer:
+    """Renders named templates with a :class:`UI` and the page's data."""
+
+    def __init__(self, settings: object = None):
+        self.env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
+                               autoescape=select_autoescape(["html", "xml"]),
+                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        self.env.globals.update(indicator_chart=charts.indicator_chart, matrix=charts.matrix,
+                                sdg_color=charts.sdg_color, goal_label=charts.goal_label,
+                                domain_label=charts.domain_label, PAGE_FORMATS=PAGE_FORMATS,
+                                curie=curie, prefixes=sorted(PREFIXES.items()),
+                                FORMAT_NAMES={f.extension: f.name for f in FORMATS})
+        self.settings = settings
+
+    def render(self, template: str, *, lang: str, path: str, query: dict[str, str] | None = None,
+               **context: object) -> bytes:
+        ui = UI(lang if lang in LANGS else "ja", path, dict(query or {}), self.settings)
+        context.setdefault("data_path", None)
+        context.setdefault("provenance", None)
+        return self.env.get_template(template).render(ui=ui, **context).encode("utf-8")

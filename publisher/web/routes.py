@@ -1,0 +1,374 @@
+"""Thin routes: read the request, ask the service, hand the answer to a renderer.
+
+Page routes are plain functions (Starlette runs them in its thread pool, so a page never waits
+on the event loop); /sparql and /query are coroutines that wait on the worker pool.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import pyoxigraph as ox
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+
+from ..formats import FORMATS, by_extension
+from ..settings import Settings
+from .conneg import HTML, RDF_OFFERS, SELECT_OFFERS, negotiate, rdf_offers
+from .endpoint import Runner, read_job, run_job, service_description
+from .errors import WebError, not_acceptable, not_found
+from .examples import Example
+from .i18n import LANGS
+from .paths import Paths
+from .renderers import RDF_RENDERERS
+from .renderers.html import HtmlRenderer
+from .responses import media_type_header, not_modified
+from .service import Site
+from .service.links import BASES
+from .sparql import TRUNCATED_HEADER, Answer, QueryJob
+from .store import Store
+
+HTML_TYPE = "text/html; charset=utf-8"
+SECURITY = {"X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+                                       "style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+            "Referrer-Policy": "same-origin"}
+PAGE_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+
+
+@dataclass
+class Web:
+    """What the routes use; built once by :func:`publisher.web.app.create_app`."""
+
+    settings: Settings
+    store: Store
+    paths: Paths
+    site: Site
+    html: HtmlRenderer
+    runner: Runner
+    downloads: Path | None
+    examples: list[Example]
+
+
+def web_of(request: Request) -> Web:
+    return request.app.state.web
+
+
+def lang_of(request: Request) -> str:
+    lang = request.query_params.get("lang", "ja")
+    return lang if lang in LANGS else "ja"
+
+
+def html_page(request: Request, template: str, headers: dict[str, str] | None = None,
+              status: int = 200, **context: object) -> Response:
+    web = web_of(request)
+    body = web.html.render(template, lang=lang_of(request), path=request.url.path,
+                           query=dict(request.query_params), settings=web.settings, **context)
+    return Response(body, status, media_type=HTML_TYPE, headers={**SECURITY, **(headers or {})})
+
+
+def _bases(request: Request) -> tuple[str, ...]:
+    wanted = tuple(b for b in request.query_params.getlist("basis") if b in BASES)
+    return wanted or BASES
+
+
+def _page_number(request: Request) -> int | None:
+    raw = request.query_params.get("page")
+    if raw is None:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise WebError(400, "bad_page", "page must be a positive whole number.",
+                       "page には 1 以上の整数を指定してください。")
+    return int(raw)
+
+
+def _alternates(stem: str, query: str) -> list[dict[str, str]]:
+    suffix = f"?{query}" if query else ""
+    out = [{"key": "html", "media_type": "text/html", "href": stem + suffix}]
+    for f in FORMATS:
+        out.append({"key": f.extension, "media_type": f.media_type,
+                    "href": f"{stem}.{f.extension}{suffix}"})
+    return out
+
+
+def _link_header(alternates: list[dict[str, str]]) -> str:
+    return ", ".join(f'<{a["href"]}>; rel="alternate"; type="{a["media_type"]}"' for a in alternates)
+
+
+# --- linked data ---------------------------------------------------------------------------
+
+def resource(request: Request) -> Response:
+    """Any IRI under the base, the ontology namespace, or an SDG: page or RDF by negotiation."""
+    web = web_of(request)
+    path = request.url.path
+    if path.startswith("/id/"):
+        target = path[len("/id"):] + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(target, 301)
+    stem, ext = Paths.split_extension(path)
+    iri = web.paths.iri(stem)
+    kind = web.site.kind(iri)
+    if kind is None:
+        raise not_found()
+    offers = rdf_offers(html=True)
+    offer = negotiate(offers, request.headers.get("accept"),
+                      request.query_params.get("_mediatype") or ext)
+    if offer is None:
+        raise not_acceptable([o.media_type for o in offers])
+    page = _page_number(request) if kind == "catalog" else None
+    if page is not None and page > web.site.catalog_pages():
+        raise not_found(f" (page {page})")
+    cached, headers = not_modified(request, web.store.release, offer.key)
+    if cached is not None:
+        return cached
+    query = urlencode([(k, v) for k, v in request.query_params.multi_items()
+                       if k not in ("_mediatype", "lang")])
+    alternates = _alternates(stem, query)
+    headers["Link"] = _link_header(alternates)
+    headers["Content-Location"] = stem + ("" if offer.key == "html" else f".{offer.key}")
+    if offer.key != "html":
+        body = RDF_RENDERERS[offer.key](web.site.triples(kind, iri, page))
+        return Response(body, media_type=media_type_header(offer.media_type), headers=headers)
+    data = web.site.page(kind, iri, page=page or 1, bases=_bases(request))
+    props = web.site.properties(iri) if kind not in ("ontology",) else []
+    return html_page(request, f"{kind}.html", headers, d=data, props=props, kind=kind, iri=iri,
+                     alternates=alternates, data_path=stem,
+                     provenance=data.get("provenance"))
+
+
+def home(request: Request) -> Response:
+    web = web_of(request)
+    cached, headers = not_modified(request, web.store.release, "html")
+    if cached is not None:
+        return cached
+    return html_page(request, "home.html", headers, d=web.site.home(),
+                     alternates=_alternates("/catalog", ""), examples=web.examples)
+
+
+def compare(request: Request) -> Response:
+    web = web_of(request)
+    cached, headers = not_modified(request, web.store.release, "html")
+    if cached is not None:
+        return cached
+    example = next((e for e in web.examples if e.name == "07-domain-matrix"), None)
+    return html_page(request, "compare.html", headers, d=web.site.compare(_bases(request)),
+                     example=example, alternates=[])
+
+
+def search(request: Request) -> Response:
+    web = web_of(request)
+    q = request.query_params.get("q", "")[:200]
+    cached, headers = not_modified(request, web.store.release, "html")
+    if cached is not None:
+        return cached
+    return html_page(request, "search.html", headers, d=web.site.search(q), alternates=[])
+
+
+# --- SPARQL ---------------------------------------------------------------------------------
+
+async def sparql(request: Request) -> Response:
+    """The SPARQL 1.1 Protocol endpoint."""
+    web = web_of(request)
+    accept = request.headers.get("accept")
+    override = request.query_params.get("_mediatype")
+    job = await read_job(request, web.settings, accept, override)
+    if job is None:  # no query: the service description, or the query page for a browser
+        offer = negotiate(RDF_OFFERS + (HTML,), accept, override)
+        if offer is None:
+            raise not_acceptable([o.media_type for o in RDF_OFFERS])
+        if offer.key == "html":
+            return await query_page(request)
+        endpoint = str(request.url.replace(query="", fragment="")).rstrip("?")
+        body = RDF_RENDERERS[offer.key](service_description(endpoint, web.settings))
+        return Response(body, media_type=media_type_header(offer.media_type),
+                        headers={"Vary": "Accept"})
+    if request.method == "GET":
+        choice = negotiate(SELECT_OFFERS + RDF_OFFERS + (HTML,), accept, override)
+        if choice is not None and choice.key == "html":
+            return RedirectResponse("/query?" + urlencode({"query": job.query}), 303)
+    answer = await run_job(web.runner, job, web.settings)
+    headers = {**answer.headers, "Vary": "Accept", "Cache-Control": "no-store"}
+    return Response(answer.body, answer.status, media_type=media_type_header(answer.media_type),
+                    headers=headers)
+
+
+def _table(answer: Answer) -> dict:
+    """A query answer as columns and rows of terms, for the query page."""
+    if answer.media_type.startswith("application/sparql-results+json"):
+        doc = json.loads(answer.body)
+        if "boolean" in doc:
+            return {"kind": "ask", "boolean": doc["boolean"], "vars": [], "rows": []}
+        variables = doc["head"]["vars"]
+        rows = [[row.get(v) for v in variables] for row in doc["results"]["bindings"]]
+        return {"kind": "select", "boolean": None, "vars": variables, "rows": rows}
+    rows = []
+    for t in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES):
+        rows.append([_json_term(t.subject), _json_term(t.predicate), _json_term(t.object)])
+    return {"kind": "graph", "boolean": None, "vars": ["subject", "predicate", "object"],
+            "rows": rows}
+
+
+DOWNLOADS = {"select": (("csv", "text/csv"), ("tsv", "text/tab-separated-values"),
+                        ("json", "application/sparql-results+json"),
+                        ("xml", "application/sparql-results+xml")),
+             "ask": (("json", "application/sparql-results+json"),
+                     ("xml", "application/sparql-results+xml")),
+             "graph": (("ttl", "text/turtle"), ("jsonld", "application/ld+json"),
+                       ("nt", "application/n-triples"), ("rdf", "application/rdf+xml"))}
+
+
+def _json_term(term: object) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    assert isinstance(term, ox.Literal)
+    return {"type": "literal", "value": term.value, "xml:lang": term.language}
+
+
+async def query_page(request: Request) -> Response:
+    """The query page: an editor, the examples, and (with ?query=) the result as a table."""
+    web = web_of(request)
+    text = request.query_params.get("query")
+    example = request.query_params.get("example")
+    if not text and example:
+        text = next((e.query for e in web.examples if e.name == example), None)
+    table, error, truncated = None, None, False
+    if text and request.query_params.get("query"):
+        job = QueryJob(text, accept=PAGE_ACCEPT, base_iri=str(request.base_url) + "sparql",
+                       max_rows=web.settings.max_rows)
+        try:
+            answer = await run_job(web.runner, job, web.settings)
+            table = _table(answer)
+            truncated = TRUNCATED_HEADER in answer.headers
+        except WebError as exc:
+            error = exc
+    labels = {}
+    if table and table["rows"]:
+        iris = {c["value"] for row in table["rows"][:500] for c in row if c and c["type"] == "uri"}
+        labels = await run_in_threadpool(web.site.reader.labels, iris)
+    downloads = [(key, "/sparql?" + urlencode({"query": text, "_mediatype": media}))
+                 for key, media in DOWNLOADS[table["kind"]]] if table else []
+    body = await run_in_threadpool(
+        web.html.render, "query.html", lang=lang_of(request), path=request.url.path,
+        query=dict(request.query_params), settings=web.settings, text=text or "", table=table,
+        error=error, truncated=truncated, labels=labels, examples=web.examples,
+        downloads=downloads, alternates=[], paths=web.paths)
+    status = error.status if error is not None and error.status != 400 else 200
+    return Response(body, status, media_type=HTML_TYPE, headers={**SECURITY, "Cache-Control": "no-store"})
+
+
+# --- files and site furniture -------------------------------------------------------------------
+
+FILE_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
+              "txt": "text/plain; charset=utf-8"}
+
+
+def _file_type(name: str) -> str:
+    if name == "SHA256SUMS":
+        return "text/plain; charset=utf-8"
+    if name.endswith("-metadata.json"):
+        return "application/csvm+json"
+    ext = name.rsplit(".", 1)[-1]
+    try:
+        return media_type_header(by_extension(ext).media_type)
+    except KeyError:
+        return FILE_TYPES.get(ext, "application/octet-stream")
+
+
+def _downloads_dir(web: Web) -> Path:
+    if web.downloads is None or not web.downloads.is_dir():
+        raise not_found(" (no downloads in this publication)")
+    return web.downloads
+
+
+def download(request: Request) -> Response:
+    web = web_of(request)
+    root = _downloads_dir(web).resolve()
+    rel = request.path_params["path"]
+    target = (root / rel).resolve()
+    if not target.is_relative_to(root) or not target.is_file():
+        raise not_found()
+    cached, headers = not_modified(request, web.store.release, "file", vary=False)
+    if cached is not None:
+        return cached
+    return FileResponse(target, media_type=_file_type(target.name), headers=headers)
+
+
+def downloads_index(request: Request) -> Response:
+    web = web_of(request)
+    root = _downloads_dir(web)
+    cached, headers = not_modified(request, web.store.release, "html")
+    if cached is not None:
+        return cached
+    sums = {}
+    if (root / "SHA256SUMS").is_file():
+        for line in (root / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+            digest, _, name = line.partition("  ")
+            sums[name] = digest
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    rows = [{"name": f, "href": "/downloads/" + quote(f), "size": (root / f).stat().st_size,
+             "sha256": sums.get(f)} for f in files]
+    return html_page(request, "downloads.html", headers, files=rows, alternates=[])
+
+
+def void(request: Request) -> Response:
+    """/.well-known/void: the VoID description, in any RDF format."""
+    web = web_of(request)
+    offer = negotiate(RDF_OFFERS + (HTML,), request.headers.get("accept"),
+                      request.query_params.get("_mediatype"))
+    if offer is None:
+        raise not_acceptable([o.media_type for o in RDF_OFFERS])
+    if offer.key == "html":  # a person: the page of the dataset VoID describes
+        return RedirectResponse(web.paths.href(web.paths.base + "dataset/all"), 303)
+    cached, headers = not_modified(request, web.store.release, offer.key)
+    if cached is not None:
+        return cached
+    source = web.downloads / "void.ttl" if web.downloads is not None else None
+    if source is not None and source.is_file():
+        triples = [q.triple for q in ox.parse(path=str(source), format=ox.RdfFormat.TURTLE)]
+    else:
+        triples = web.site.triples("dataset", web.paths.base + "dataset/all")
+    return Response(RDF_RENDERERS[offer.key](triples), media_type=media_type_header(offer.media_type),
+                    headers=headers)
+
+
+def sitemap(request: Request) -> Response:
+    web = web_of(request)
+    cached, headers = not_modified(request, web.store.release, "xml", vary=False)
+    if cached is not None:
+        return cached
+    root = str(request.base_url).rstrip("/")
+    lastmod = web.store.release.modified.date().isoformat()
+    urls = ["/", "/compare", "/query", "/downloads/"] + [web.paths.href(i) for i in web.site.sitemap()]
+    body = ['<?xml version="1.0" encoding="UTF-8"?>',
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for u in dict.fromkeys(urls):
+        body.append(f"<url><loc>{_xml(root + u)}</loc><lastmod>{lastmod}</lastmod></url>")
+    body.append("</urlset>\n")
+    return Response("\n".join(body), media_type="application/xml", headers=headers)
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def robots(request: Request) -> Response:
+    root = str(request.base_url).rstrip("/")
+    return Response(f"User-agent: *\nDisallow: /sparql\nDisallow: /query\nSitemap: {root}/sitemap.xml\n",
+                    media_type="text/plain; charset=utf-8")
+
+
+def health(request: Request) -> Response:
+    release = web_of(request).store.release
+    return Response(json.dumps({"status": "ok", "release": release.id,
+                                "modified": release.modified.isoformat()}),
+                    media_type="application/json", headers={"Cache-Control": "no-store"})
+
+
+def favicon(request: Request) -> Response:
+    return RedirectResponse("/static/favicon.svg", 301)
+

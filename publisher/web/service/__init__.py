@@ -1,0 +1,121 @@
+"""The site's service layer: what each IRI is, and the data of its page or its RDF.
+
+Routes ask :class:`Site` and hand the answer to a renderer; nothing here looks at HTTP.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from ...namespaces import DEF, MPLAN, SDG
+from ..paths import Paths
+from ..store import Store
+from . import catalog, links, plans, vocab
+from .reader import Reader, sdg_notation
+
+KIND_BY_TYPE = (
+    (str(MPLAN.Plan), "plan"),
+    (str(MPLAN.PlanElement), "element"),
+    (str(MPLAN.Indicator), "indicator"),
+    (str(MPLAN.Municipality), "municipality"),
+    ("http://www.w3.org/ns/dcat#Catalog", "catalog"),
+    ("http://www.w3.org/ns/dcat#Dataset", "dataset"),
+    ("http://www.w3.org/2004/02/skos/core#ConceptScheme", "scheme"),
+    ("http://www.w3.org/2004/02/skos/core#Concept", "concept"),
+)
+SDG_SCHEME = f"{DEF}/sdg"
+
+
+class Site:
+    """Resolves IRIs to kinds of page and gathers their data."""
+
+    def __init__(self, store: Store, paths: Paths, catalog_page_size: int = 100):
+        self.reader = Reader(store, paths)
+        self.paths = paths
+        self.catalog_iri = paths.base + "catalog"
+        self.page_size = catalog_page_size
+
+    def kind(self, iri: str) -> str | None:
+        """What page ``iri`` gets (plan, element, …, resource), or ``None`` if unknown (404)."""
+        r = self.reader
+        try:
+            ox.NamedNode(iri)
+        except ValueError:  # not even an IRI: nothing can be published there
+            return None
+        if iri == DEF:
+            return "ontology"
+        note = sdg_notation(iri)
+        if note:
+            if "." not in note or r.exists(iri) or not r.exists(SDG_SCHEME):
+                return "target"
+            return None
+        if iri.startswith(str(SDG)) or not r.exists(iri):
+            return None
+        if links.is_link_target(r, iri):
+            return "target"
+        types = r.types(iri)
+        for type_iri, kind in KIND_BY_TYPE:
+            if type_iri in types:
+                return kind
+        return "resource"
+
+    def page(self, kind: str, iri: str, *, page: int = 1,
+             bases: tuple[str, ...] = links.BASES) -> dict:
+        """The data of the page of ``iri``, a resource of ``kind``."""
+        r = self.reader
+        if kind == "plan":
+            return plans.plan_page(r, iri)
+        if kind == "element":
+            return plans.element_page(r, iri)
+        if kind == "indicator":
+            return plans.indicator_page(r, iri)
+        if kind == "municipality":
+            return plans.municipality_page(r, iri)
+        if kind == "target":
+            return links.target_page(r, iri, bases)
+        if kind == "ontology":
+            return vocab.ontology_page(r)
+        if kind == "scheme":
+            return {**vocab.scheme_page(r, iri), "props": r.properties(iri)}
+        if kind == "concept":
+            return vocab.concept_page(r, iri)
+        if kind == "dataset":
+            return catalog.dataset_page(r, iri)
+        if kind == "catalog":
+            return catalog.catalog_page(r, iri, page, self.page_size)
+        used, total = r.incoming(iri)
+        return {"ref": r.ref(iri), "used_by": used, "used_total": total,
+                "provenance": plans.provenance(r, iri)}
+
+    def properties(self, iri: str) -> list:
+        """Every property of ``iri``, labels resolved (the "all properties" table)."""
+        return self.reader.properties(iri)
+
+    def triples(self, kind: str, iri: str, page: int | None = None) -> list[ox.Triple]:
+        """The RDF of ``iri``: whole graphs for documents (ontology, schemes, catalog pages),
+        otherwise its description (outgoing and incoming triples)."""
+        r = self.reader
+        if kind == "ontology" or (kind == "scheme" and iri.startswith(DEF + "/")):
+            graph = catalog.graph_triples(r, iri)
+            if graph:
+                return graph
+        if kind == "catalog" and iri == self.catalog_iri:
+            return catalog.catalog_triples(r, iri, page, self.page_size)
+        return r.store.describe(iri)
+
+    def catalog_pages(self) -> int:
+        return catalog.page_count(len(catalog.catalog_datasets(self.reader, self.catalog_iri)),
+                                  self.page_size)
+
+    def home(self) -> dict:
+        return catalog.home_page(self.reader)
+
+    def compare(self, bases: tuple[str, ...] = links.BASES) -> dict:
+        return links.compare_page(self.reader, bases)
+
+    def search(self, q: str) -> dict:
+        return catalog.search(self.reader, q)
+
+    def sitemap(self) -> list[str]:
+        return catalog.sitemap_iris(self.reader, self.catalog_iri)
+

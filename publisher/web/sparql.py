@@ -1,0 +1,231 @@
+"""The SPARQL endpoint's work: checks, query kind, limits and result writing.
+
+:func:`execute` runs in a worker process of :mod:`publisher.web.pool` (so that the time limit
+can stop it for real) against a read-only store. It refuses what a public endpoint must not do
+before the store sees the query:
+
+- ``SERVICE`` (a request to another host on the client's behalf; pyoxigraph would make it).
+  Two independent checks, either one refuses: a SPARQL tokenizer that finds the ``SERVICE``
+  keyword outside strings, IRIs and comments (after the codepoint escapes SPARQL allows
+  anywhere), and rdflib's SPARQL parser, whose parse tree must hold no ``ServiceGraphPattern``.
+  As a third line the worker runs in a network namespace of its own where the platform allows.
+- updates: the store is read-only, and the protocol layer refuses update requests first.
+
+Then the query runs; the kind (SELECT, ASK, CONSTRUCT/DESCRIBE) comes from the result, the
+format from :func:`publisher.web.conneg.negotiate`, and at most ``max_rows`` rows (or triples)
+are read and written. Errors come back as data (an :class:`Answer` with a status ≥ 400 and
+the parser's message), never as a traceback.
+
+>>> uses_service("SELECT * { ?s ?p 'SERVICE' } # SERVICE <x> {}")
+False
+>>> uses_service("select * { FILTER EXISTS { service <http://127.0.0.1:9/> { ?s ?p ?o } } }")
+True
+>>> uses_service(r"SELECT * { \\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+True
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from .conneg import ASK_OFFERS, RDF_OFFERS, SELECT_OFFERS, negotiate
+from .renderers.rdf import render_rdf
+from .renderers.results import RESULT_WRITERS, truncated_link
+
+TRUNCATED_HEADER = "X-SPARQL-Truncated"
+MAX_ROWS_HEADER = "X-SPARQL-Max-Rows"
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """One /sparql request, as plain data a worker process can receive."""
+
+    query: str
+    accept: str | None = None
+    override: str | None = None
+    default_graphs: tuple[str, ...] | None = None  # None: the protocol named none
+    named_graphs: tuple[str, ...] | None = None
+    base_iri: str | None = None
+    max_rows: int = 10_000
+
+
+@dataclass
+class Answer:
+    """What a worker sends back: a status, a media type, bytes, headers; or an error."""
+
+    status: int
+    media_type: str = "application/json"
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    code: str = ""
+    message_en: str = ""
+    message_ja: str = ""
+
+    @classmethod
+    def error(cls, status: int, code: str, en: str, ja: str) -> Answer:
+        return cls(status, code=code, message_en=en, message_ja=ja)
+
+
+# --- SERVICE refusal -----------------------------------------------------------------------
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_PN = r"[A-Za-z\u00C0-\U000EFFFF](?:[\w\-.\u00B7\u00C0-\U000EFFFF]*)"
+_TOKEN = re.compile(rf"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n\r]*)
+  | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*(?:'''|$)
+              | \"\"\"(?:[^"\\]|\\.|"(?!""))*(?:\"\"\"|$)
+              | '(?:[^'\\\n\r]|\\.)*'?
+              | "(?:[^"\\\n\r]|\\.)*"?)
+  | (?P<var>[?$][\w\u00B7\u00C0-\U000EFFFF]+)
+  | (?P<pname>(?:{_PN})?:(?:[\w\-.:%\u00B7\u00C0-\U000EFFFF]|\\.)*)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<other>.)
+""", re.VERBOSE | re.DOTALL)
+
+
+def unescape_codepoints(text: str) -> str:
+    r"""Apply SPARQL's ``\uXXXX`` / ``\UXXXXXXXX`` escapes everywhere (the spec allows them
+    anywhere in a query; we undo them before looking for keywords, whatever a parser does)."""
+    def sub(m: re.Match) -> str:
+        try:
+            return chr(int(m.group(1) or m.group(2), 16))
+        except ValueError:
+            return m.group(0)
+    return _ESCAPE.sub(sub, text)
+
+
+def keywords(query: str) -> Iterator[str]:
+    """The bare words of a query (keywords), upper-cased, skipping strings, IRIs, comments,
+    variables and prefixed names."""
+    for m in _TOKEN.finditer(unescape_codepoints(query)):
+        if m.lastgroup == "word":
+            yield m.group().upper()
+
+
+def _parse_tree_has_service(query: str) -> bool:
+    """True if rdflib's SPARQL parser finds a SERVICE pattern; False if none or if it cannot
+    parse the query (the tokenizer check and Oxigraph's own parser still apply)."""
+    try:
+        from pyparsing import ParseResults
+        from rdflib.plugins.sparql.parser import parseQuery
+        from rdflib.plugins.sparql.parserutils import CompValue
+    except ImportError:  # pragma: no cover - rdflib is a dependency
+        return False
+    try:
+        tree = parseQuery(query)
+    except Exception:
+        return False
+
+    def walk(node: object) -> bool:
+        if isinstance(node, CompValue):
+            return node.name == "ServiceGraphPattern" or any(walk(v) for v in node.values())
+        if isinstance(node, list | tuple | ParseResults):
+            return any(walk(v) for v in node)
+        return False
+
+    return walk(tree)
+
+
+def uses_service(query: str) -> bool:
+    """Does ``query`` ask for a SERVICE (federated) pattern? Either check suffices to refuse."""
+    return "SERVICE" in set(keywords(query)) or _parse_tree_has_service(query)
+
+
+SERVICE_REFUSED = Answer.error(
+    400, "service_refused",
+    "SERVICE is not allowed: this public endpoint does not send requests to other hosts. "
+    "Query the other endpoint yourself and combine the results, or download our dumps.",
+    "SERVICE は使えません。この公開エンドポイントは利用者に代わって他のサーバーへ問い合わせません。"
+    "相手のエンドポイントに直接問い合わせるか、ダンプをダウンロードして組み合わせてください。")
+
+
+# --- execution ------------------------------------------------------------------------------
+
+def _dataset(job: QueryJob) -> dict:
+    if job.default_graphs is None and job.named_graphs is None:
+        return {"use_default_graph_as_union": True}
+    return {"default_graph": [ox.NamedNode(g) for g in job.default_graphs or ()],
+            "named_graphs": [ox.NamedNode(g) for g in job.named_graphs or ()]}
+
+
+def _truncated(headers: dict[str, str], max_rows: int) -> None:
+    headers[TRUNCATED_HEADER] = "true"
+    headers[MAX_ROWS_HEADER] = str(max_rows)
+
+
+def execute(store: ox.Store, job: QueryJob) -> Answer:
+    """Check, run and write one query; every outcome is an :class:`Answer`."""
+    if uses_service(job.query):
+        return SERVICE_REFUSED
+    # The query runs in a frame of its own: rdflib's parser (pyparsing) keeps exceptions, and
+    # so this frame, alive for a while; pyoxigraph results must be freed in the thread that
+    # made them, which _run's own frame guarantees.
+    return _run(store, job)
+
+
+def _run(store: ox.Store, job: QueryJob) -> Answer:
+    try:
+        result = store.query(job.query, base_iri=job.base_iri, **_dataset(job))
+    except SyntaxError as exc:
+        return Answer.error(400, "syntax", f"SPARQL syntax error: {exc}",
+                            f"SPARQL の構文エラー: {exc}")
+    except ValueError as exc:
+        return Answer.error(400, "bad_query", f"The query cannot be run: {exc}",
+                            f"このクエリは実行できません: {exc}")
+    headers = {MAX_ROWS_HEADER: str(job.max_rows)}
+    try:
+        if isinstance(result, ox.QueryBoolean):
+            offer = negotiate(ASK_OFFERS, job.accept, job.override)
+            if offer is None:
+                return _not_acceptable(ASK_OFFERS)
+            writer = RESULT_WRITERS[offer.key]
+            assert writer.boolean is not None
+            return Answer(200, writer.media_type, writer.boolean(bool(result)), headers)
+        if isinstance(result, ox.QueryTriples):
+            offer = negotiate(RDF_OFFERS, job.accept, job.override)
+            if offer is None:
+                return _not_acceptable(RDF_OFFERS)
+            triples = []
+            for triple in result:
+                if len(triples) == job.max_rows:
+                    _truncated(headers, job.max_rows)
+                    break
+                triples.append(triple)
+            return Answer(200, offer.media_type, render_rdf(triples, offer.key), headers)
+        offer = negotiate(SELECT_OFFERS, job.accept, job.override)
+        if offer is None:
+            return _not_acceptable(SELECT_OFFERS)
+        names = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            if len(rows) == job.max_rows:
+                _truncated(headers, job.max_rows)
+                break
+            row = {}
+            for name in names:
+                value = solution[name]
+                if value is not None:
+                    row[name] = value
+            rows.append(row)
+        link = truncated_link(job.base_iri) if TRUNCATED_HEADER in headers else None
+        writer = RESULT_WRITERS[offer.key]
+        return Answer(200, writer.media_type, writer.select(names, rows, link), headers)
+    except (SyntaxError, ValueError, TypeError) as exc:
+        return Answer.error(400, "evaluation", f"The query failed: {exc}",
+                            f"クエリの実行に失敗しました: {exc}")
+    except OSError as exc:
+        return Answer.error(500, "store", f"The store could not be read: {exc}",
+                            f"ストアを読めませんでした: {exc}")
+
+
+def _not_acceptable(offers: tuple) -> Answer:
+    listed = ", ".join(o.media_type for o in offers)
+    return Answer.error(406, "not_acceptable",
+                        f"None of the requested media types fits this result; available: {listed}",
+                        f"要求された形式ではこの結果を返せません。利用できる形式: {listed}")

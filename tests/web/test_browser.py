@@ -1,0 +1,234 @@
+"""A real browser (Debian's chromium, headless) opens the home page, a plan page, an indicator
+page and the query page, runs an example query, and saves screenshots; no console errors.
+
+Chromium is driven through the DevTools protocol over a pipe (``--remote-debugging-pipe``): no
+driver, no websocket library, no download. Screenshots go to ``$PLANLOD_SCREENSHOTS`` if set,
+else to the test's tmp folder (the path is printed).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-default-apps", "--disable-extensions", "--mute-audio", "--hide-scrollbars",
+         "--remote-debugging-pipe", "--window-size=1280,900", "--lang=ja"]
+
+
+class Chromium:
+    """Headless chromium and one page, over the DevTools protocol on fds 3 and 4."""
+
+    def __init__(self, profile: Path):
+        to_chrome_r, self._to_chrome = os.pipe()
+        from_chrome, from_chrome_w = os.pipe()
+        self.log = (profile / "chromium.log").open("wb")
+        # a tiny trampoline puts the child's pipe ends on fds 3 and 4, then execs chromium
+        trampoline = ("import os, sys; r, w = os.dup(int(sys.argv[1])), os.dup(int(sys.argv[2])); "
+                      "os.dup2(r, 3); os.dup2(w, 4); os.set_inheritable(3, True); os.set_inheritable(4, True); "
+                      "os.execv(sys.argv[3], sys.argv[3:])")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", trampoline, str(to_chrome_r), str(from_chrome_w), CHROMIUM,
+             *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            pass_fds=(to_chrome_r, from_chrome_w), stdin=subprocess.DEVNULL, stdout=self.log,
+            stderr=self.log)
+        os.close(to_chrome_r)
+        os.close(from_chrome_w)
+        self._from_chrome = os.fdopen(from_chrome, "rb", buffering=0)
+        self._next = 0
+        self._lock = threading.Lock()
+        self._replies: dict[int, dict] = {}
+        self._cond = threading.Condition()
+        self.events: list[dict] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        targets = self.call("Target.getTargets")["targetInfos"]
+        page = next(t for t in targets if t["type"] == "page")
+        self.session = self.call("Target.attachToTarget", targetId=page["targetId"],
+                                 flatten=True)["sessionId"]
+        for domain in ("Page", "Runtime", "Log"):
+            self.call(f"{domain}.enable", session=True)
+
+    def _read(self) -> None:
+        buf = b""
+        while True:
+            chunk = self._from_chrome.read(65536)
+            if not chunk:
+                break
+            buf += chunk
+            while b"\0" in buf:
+                raw, buf = buf.split(b"\0", 1)
+                message = json.loads(raw)
+                with self._cond:
+                    if "id" in message:
+                        self._replies[message["id"]] = message
+                    else:
+                        self.events.append(message)
+                    self._cond.notify_all()
+
+    def call(self, method: str, session: bool = False, timeout: float = 30, **params: object) -> dict:
+        with self._lock:
+            self._next += 1
+            msg_id = self._next
+        message: dict = {"id": msg_id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = self.session
+        os.write(self._to_chrome, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while msg_id not in self._replies:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(method)
+                self._cond.wait(left)
+            reply = self._replies.pop(msg_id)
+        if "error" in reply:
+            raise RuntimeError(f"{method}: {reply['error']}")
+        return reply.get("result", {})
+
+    def wait_event(self, method: str, since: int, timeout: float = 30) -> dict:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for event in self.events[since:]:
+                    if event.get("method") == method:
+                        return event
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(method)
+                self._cond.wait(left)
+
+    def navigate(self, url: str) -> None:
+        mark = len(self.events)
+        self.call("Page.navigate", session=True, url=url)
+        self.wait_event("Page.loadEventFired", mark)
+
+    def evaluate(self, expression: str) -> object:
+        result = self.call("Runtime.evaluate", session=True, expression=expression,
+                           returnByValue=True, awaitPromise=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(result["exceptionDetails"])
+        return result["result"].get("value")
+
+    def click_and_wait(self, selector: str) -> None:
+        mark = len(self.events)
+        self.evaluate(f"document.querySelector({json.dumps(selector)}).click()")
+        self.wait_event("Page.loadEventFired", mark)
+
+    def viewport(self, width: int, height: int = 900, mobile: bool = False) -> None:
+        self.call("Emulation.setDeviceMetricsOverride", session=True, width=width, height=height,
+                  deviceScaleFactor=1, mobile=mobile)
+
+    def screenshot(self, path: Path, width: int = 1280, mobile: bool = False) -> None:
+        """A full-page PNG (up to 4000 px high) at ``width``."""
+        self.viewport(width, 900, mobile)
+        height = int(self.evaluate("Math.min(document.documentElement.scrollHeight, 4000)") or 900)
+        self.viewport(width, height, mobile)
+        data = self.call("Page.captureScreenshot", session=True, format="png")["data"]
+        path.write_bytes(base64.b64decode(data))
+        self.call("Emulation.clearDeviceMetricsOverride", session=True)
+
+    def fits(self, width: int) -> bool:
+        """Does the page fit ``width`` CSS pixels without sideways scrolling (a phone)?"""
+        self.viewport(width, 800, mobile=True)
+        ok = self.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        self.call("Emulation.clearDeviceMetricsOverride", session=True)
+        return bool(ok)
+
+    def errors(self) -> list[str]:
+        """Console errors, uncaught exceptions and failed loads seen so far."""
+        found = []
+        for e in self.events:
+            method, params = e.get("method"), e.get("params", {})
+            if method == "Runtime.exceptionThrown":
+                found.append(json.dumps(params.get("exceptionDetails", {}))[:500])
+            elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+                found.append(json.dumps(params.get("args", []))[:500])
+            elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
+                entry = params["entry"]
+                found.append(f"{entry.get('source')}: {entry.get('text')} {entry.get('url', '')}")
+        return found
+
+    def close(self) -> None:
+        try:
+            self.call("Browser.close", timeout=5)
+        except Exception:
+            pass
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+        os.close(self._to_chrome)
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    if not Path(CHROMIUM).exists():
+        message = "chromium is not installed (apt-get install -y chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    b = Chromium(tmp_path_factory.mktemp("chromium-profile"))
+    yield b
+    b.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = Path(os.environ.get("PLANLOD_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"\nscreenshots: {folder}")
+    return folder
+
+
+def test_pages_and_an_example_query_in_chromium(browser: Chromium, server, shots: Path) -> None:  # noqa: ANN001
+    base = server.url
+    browser.navigate(base + "/")
+    assert "長岡市" in browser.evaluate("document.body.innerText")
+    browser.screenshot(shots / "home.png")
+    browser.screenshot(shots / "home-phone.png", width=390, mobile=True)
+    assert browser.fits(390), "the home page scrolls sideways on a phone"
+
+    browser.navigate(base + "/plan/202151-shiojiri-6")
+    assert browser.evaluate("document.querySelectorAll('ul.tree li.node').length") > 10
+    browser.screenshot(shots / "plan.png")
+    assert browser.fits(390), "the plan page scrolls sideways on a phone"
+
+    browser.navigate(base + "/plan/202151-shiojiri-6/indicator/citizen-happiness")
+    assert browser.evaluate("document.querySelectorAll('svg.chart circle').length") >= 2
+    browser.screenshot(shots / "indicator.png")
+    browser.screenshot(shots / "indicator-phone.png", width=390, mobile=True)
+    assert browser.fits(390), "the indicator page scrolls sideways on a phone"
+
+    browser.navigate(base + "/plan/152021-nagaoka-next?lang=en")
+    assert browser.evaluate("document.documentElement.lang") == "en"
+    for name, path in (("sdg", "/sdg/13"), ("compare", "/compare"), ("ontology", "/def"),
+                       ("search", "/search?q=%E5%B9%B8")):
+        browser.navigate(base + path)
+        assert browser.evaluate("document.querySelector('main h1') !== null")
+        browser.screenshot(shots / f"{name}.png")
+
+    browser.navigate(base + "/query")
+    assert browser.evaluate("document.getElementById('editor').classList.contains('on')")
+    browser.click_and_wait("#ex-02-happiness-kpis")
+    rows = browser.evaluate("document.querySelectorAll('#result-table tbody tr').length")
+    assert rows >= 1
+    assert "市民幸福度" in browser.evaluate("document.getElementById('result-table').innerText")
+    highlighted = browser.evaluate("document.querySelectorAll('#hl span.k').length")
+    assert highlighted > 3  # the editor highlights SELECT, WHERE, …
+    browser.screenshot(shots / "query.png")
+
+    assert browser.errors() == []
