@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_ERROR, EXIT_NONCONFORMANT, EXIT_OK, PlanError
+from .errors import EXIT_ERROR, EXIT_NONCONFORMANT, EXIT_OK, PlanError, usage_error
 from .settings import Settings
 
 DESCRIPTION = """\
@@ -34,11 +34,11 @@ def command(name: str) -> Callable[[Command], Command]:
 def _print_results(checked, out=sys.stdout, warnings: bool = True) -> None:  # noqa: ANN001
     for pid in sorted(checked.reports):
         report = checked.reports[pid]
-        src = checked.sources[pid]
+        folder = checked.folders[pid]
         v, w = len(report.violations), len(report.warnings)
         status = "OK" if report.conforms else "NG"
         cached = " (cached)" if report.cached else ""
-        print(f"{status} {pid}: 違反 {v} / violations {v}, 警告 {w} / warnings {w}{cached}  [{src.folder}]",
+        print(f"{status} {pid}: 違反 {v} / violations {v}, 警告 {w} / warnings {w}{cached}  [{folder}]",
               file=out)
         for r in report.results:
             if r.severity == "Info" or (r.severity == "Warning" and not warnings):
@@ -88,8 +88,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
         print("公開しませんでした。以前の公開物はそのままです。/ Nothing was published; the previous "
               "publication is unchanged.", file=sys.stderr)
         return EXIT_NONCONFORMANT
-    plans = len(result.checked.graphs)
-    triples = sum(len(g) for g in result.checked.graphs.values())
+    plans, triples = result.plans, result.triples
     revalidated = ", ".join(result.revalidated) or "none"
     if result.changed:
         print(f"published {plans} plans, {triples} triples → {settings.out} "
@@ -111,7 +110,8 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
 
 
 SERVE_OPTIONS = ("host", "port", "query_timeout", "max_rows", "max_body", "max_concurrent_queries",
-                 "query_queue_wait", "catalog_page_size")
+                 "query_queue_wait", "catalog_page_size", "sparql_endpoint", "store_user",
+                 "store_password", "store_auth")
 
 
 @command("serve")
@@ -123,8 +123,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     for name in SERVE_OPTIONS:
         if getattr(args, name, None) is not None:
             setattr(settings, name, getattr(args, name))
+    if settings.store_password is None and settings.store_user is not None:
+        import os
+
+        settings.store_password = os.environ.get("MPLAN_STORE_PASSWORD")
     app = create_app(settings)
-    print(f"serving {settings.out} at http://{settings.host}:{settings.port}/ "
+    print(f"serving {settings.sparql_endpoint or settings.out} at http://{settings.host}:{settings.port}/ "
           f"(SPARQL endpoint: /sparql) — Ctrl+C to stop / 停止は Ctrl+C", file=sys.stderr)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", server_header=False)
     return EXIT_OK
@@ -132,9 +136,20 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("query")
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
+    from . import queries
     from .web.cli import run_query
 
-    return run_query(args, settings)
+    if args.list or not args.query:
+        for q in queries.catalogue():
+            print(f"{q.name}\t{q.title['ja']} / {q.title['en']}")
+    elif args.query in {q.name for q in queries.catalogue()}:
+        return queries.run_command(args.query, args.param or [], args.format, settings)
+    elif args.param or args.format == "table":
+        raise usage_error("--param and --format table work with catalogue queries only "
+                          "(see `planlod query --list`).",
+                          "--param と --format table はカタログの問い合わせにだけ使えます"
+                          "（`planlod query --list` を参照）。")
+    return run_query(args, settings)  # the web's example queries and .rq files
 
 
 @command("publish")
@@ -157,6 +172,41 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  sent    {graph}")
     for graph in result.deleted:
         print(f"  deleted {graph}")
+    return EXIT_OK
+
+
+@command("suggest-sdgs")
+def cmd_suggest_sdgs(args: argparse.Namespace, settings: Settings) -> int:
+    from .load import load_plan, plan_folders
+    from .tagger.review import review, write
+
+    stale = []
+    for folder in plan_folders([Path(p) for p in args.paths] or [settings.datasets]):
+        outcome = review(load_plan(folder, settings.max_file_size))
+        counts = ", ".join(f"{outcome.count(d)} {d}" for d in ("pending", "accepted", "rejected"))
+        print(f"{outcome.path}: {len(outcome.entries)} suggestions ({counts}); "
+              f"{outcome.added} new, {outcome.dropped} no longer suggested"
+              + ("" if outcome.changed else "; unchanged"))
+        if outcome.changed:
+            stale.append(outcome.path)
+            if not args.check:
+                write(outcome)
+    if args.check and stale:
+        print("古い確認用ファイルがあります。`planlod suggest-sdgs` を実行してください。/ Review files "
+              f"are out of date: {', '.join(map(str, stale))}. Run `planlod suggest-sdgs`.",
+              file=sys.stderr)
+        return EXIT_NONCONFORMANT
+    return EXIT_OK
+
+
+@command("evaluate-sdgs")
+def cmd_evaluate_sdgs(args: argparse.Namespace, settings: Settings) -> int:
+    from .tagger import evaluate as ev
+
+    report = ev.evaluate(settings.datasets, args.labels or settings.root / "eval" / "sdg-labels.yaml")
+    print(ev.markdown(report) if args.markdown else ev.text(report), end="")
+    if args.errors:
+        print("\n" + ev.errors(report), end="")
     return EXIT_OK
 
 
@@ -230,14 +280,46 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("--query-queue-wait", type=float,
                     help="seconds a query waits for a free worker before 503 (default: 1)")
     sv.add_argument("--catalog-page-size", type=int, help="datasets per /catalog page (default: 100)")
+    sv.add_argument("--sparql-endpoint", metavar="URL",
+                    help="read the publication from this SPARQL 1.1 query endpoint (written by "
+                    "`planlod publish`) instead of the embedded store, e.g. "
+                    "http://127.0.0.1:8890/sparql; see docs/deployment.md")
+    sv.add_argument("--store-user", help="user name for the endpoint's HTTP authentication")
+    sv.add_argument("--store-password",
+                    help="its password (default: the MPLAN_STORE_PASSWORD environment variable)")
+    sv.add_argument("--store-auth", choices=("basic", "digest"),
+                    help="HTTP authentication scheme of the endpoint (default: basic)")
 
     q = sub.add_parser("query", help="run an example query (or a .rq file) on the publication",
                        description="Run one of the project's example queries (by name, see --list) "
-                       "or a SPARQL file against the publication at --out; print CSV.")
+                       "or a SPARQL file against the publication at --out; print CSV. Queries of "
+                       "the catalogue (queries/*.rq, docs/queries.md) take parameters with --param.")
     q.add_argument("query", nargs="?", help="example name (e.g. 02-happiness-kpis) or a .rq file")
-    q.add_argument("--format", choices=("csv", "tsv", "json", "xml"), default="csv",
-                   help="results format (default: csv)")
+    q.add_argument("--format", choices=("csv", "tsv", "json", "xml", "table"), default="csv",
+                   help="results format (default: csv; table: aligned text, catalogue queries only)")
     q.add_argument("--list", action="store_true", help="list the example queries")
+    q.add_argument("--param", action="append", metavar="NAME=VALUE",
+                   help="bind a parameter of a catalogue query, e.g. --param year=2032 (repeatable)")
+
+    sg = sub.add_parser("suggest-sdgs", help="suggest SDG links for review (writes sdg-review.yaml)",
+                        description="Run the SDG tagger over the elements and indicators of plan "
+                        "folders and write each plan's suggestions to <plan>/sdg-review.yaml, where an "
+                        "editor accepts or rejects each one. Decisions already made are kept. Pending "
+                        "suggestions are published as suggested links, accepted ones as curated links.")
+    sg.add_argument("paths", nargs="*", help="plan folders or folders of them (default: datasets)")
+    sg.add_argument("--check", action="store_true",
+                    help="write nothing; exit 1 if a review file is not what the tagger makes now")
+
+    ev = sub.add_parser("evaluate-sdgs", help="measure the SDG tagger on the hand-labelled set",
+                        description="Compare the tagger's suggestions for the seed plans with the "
+                        "hand-labelled set: precision and recall per SDG goal, top-1 precision at goal "
+                        "level, coverage and abstentions.")
+    ev.add_argument("--labels", type=Path,
+                    help="the labelled set (default: eval/sdg-labels.yaml in the checkout)")
+    ev.add_argument("--markdown", action="store_true",
+                    help="print Markdown tables, as in docs/sdg-tagger.md")
+    ev.add_argument("--errors", action="store_true",
+                    help="also list every item where the tagger and the label disagree")
     return p
 
 

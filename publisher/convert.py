@@ -119,6 +119,8 @@ class _Converter:
             self.event(item, order)
         for item in self.s.items("situation"):
             self.situation(self.plan, item.data)
+        for item in self.s.items("suggestions"):
+            self.suggestion(item.data)
         return self.g
 
     @property
@@ -401,18 +403,49 @@ class _Converter:
 
     def alignments(self, owner: URIRef, links: list[dict[str, Any]]) -> None:
         for link in links:
-            target = alignment_target(link["target"])
-            scheme, _, notation = link["target"].partition(":")
-            node = URIRef(f"{owner}/alignment/{link['basis']}/{scheme}-{notation}")
-            self.add(owner, MPLAN.alignedWith, target)
-            self.add(owner, MPLAN.alignment, node)
-            self.add(node, RDF.type, MPLAN.Alignment)
-            self.add(node, MPLAN.alignmentTarget, target)
-            self.add(node, MPLAN.basis, concept("link-basis", link["basis"]))
+            node = self._alignment(owner, link["target"], link["basis"])
             if "by" in link:
                 self.add(node, PROV.wasAttributedTo, Literal(link["by"]))
             if "note" in link:
                 self.add(node, MPLAN.evidence, Literal(link["note"], lang="ja"))
+
+    def _alignment(self, owner: URIRef, target_code: str, basis: str) -> URIRef:
+        """The qualified link node; the mplan:alignedWith shortcut for declared and curated only."""
+        target = alignment_target(target_code)
+        scheme, _, notation = target_code.partition(":")
+        node = URIRef(f"{owner}/alignment/{basis}/{scheme}-{notation}")
+        if basis != "suggested":
+            self.add(owner, MPLAN.alignedWith, target)
+        self.add(owner, MPLAN.alignment, node)
+        self.add(node, RDF.type, MPLAN.Alignment)
+        self.add(node, MPLAN.alignmentTarget, target)
+        self.add(node, MPLAN.basis, concept("link-basis", basis))
+        return node
+
+    def suggestion(self, s: dict[str, Any]) -> None:
+        """An entry of the review file: pending → a suggested link (score, evidence, tagger
+        version; no mplan:alignedWith), accepted → a curated link by its reviewer, rejected →
+        nothing. A suggestion the source files already link declared or curated is skipped."""
+        if s["decision"] == "rejected":
+            return
+        owner = self.iris.in_plan(self.pid, s["kind"], s["about"])
+        target = alignment_target(s["target"])
+        if s["decision"] == "pending" and (owner, MPLAN.alignedWith, target) in self.g:
+            return
+        basis = "curated" if s["decision"] == "accepted" else "suggested"
+        node = self._alignment(owner, s["target"], basis)
+        self.add(node, MPLAN.generatorVersion, Literal(s["tagger_version"]))
+        evidence = "、".join(s.get("evidence", []))
+        if basis == "suggested":
+            self.add(node, MPLAN.score, _decimal(s["score"]))
+            self.add(node, PROV.wasAttributedTo, Literal(s["tagger_version"]))
+            if evidence:
+                self.add(node, MPLAN.evidence, Literal(evidence, lang="ja"))
+        else:
+            self.add(node, PROV.wasAttributedTo, Literal(s["by"]))
+            note = s.get("note") or evidence
+            if note:
+                self.add(node, MPLAN.evidence, Literal(note, lang="ja"))
 
 
 def _date_literal(value: str | int) -> Literal:

@@ -27,7 +27,7 @@ from .yamlsrc import DEFAULT_MAX_BYTES, Document, read_yaml
 
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "plan-source.schema.json"
 LIST_SECTIONS = ("departments", "elements", "viewpoints", "indicators", "tables", "events",
-                 "situation")
+                 "situation", "suggestions")
 VALUES_CSV = "values.csv"
 CSV_COLUMNS = ("indicator", "kind", "value", "unit", "fiscal_year", "qualifier", "text", "note")
 LEVEL_RANK = {"vision": 1, "goal": 2, "policy": 3, "measure": 4, "action": 5}
@@ -354,6 +354,27 @@ def check_consistency(source: PlanSource) -> list[Problem]:
                 problems.append(_fiscal_problem(item.at("date"), exc))
     for item in source.items("elements"):
         problems.extend(_check_fiscal(item, ("target_state", "year")))
+    problems.extend(_check_suggestions(source, elements, indicators))
+    return problems
+
+
+def _check_suggestions(source: PlanSource, elements: dict[str, Item],
+                       indicators: dict[str, Item]) -> list[Problem]:
+    """The review file's entries name existing items, once per item and target."""
+    problems = []
+    seen: dict[tuple[str, str, str], Item] = {}
+    for item in source.items("suggestions"):
+        kind, about, target = item.data["kind"], item.data["about"], item.data["target"]
+        if about not in (elements if kind == "element" else indicators):
+            problems.append(_dangling(item.at("about"), f"{kind}s", about))
+        key = (kind, about, target)
+        if key in seen:
+            first = seen[key].at("target")
+            problems.append(Problem(item.at("target"), f"{about} の候補 {target} が重複しています（最初は {first}）。",
+                                    f"the suggestion {target} for {about} is repeated (first at {first}).",
+                                    "どちらか一方を消してください。", "Delete one of them.",
+                                    code="duplicate-suggestion"))
+        seen.setdefault(key, item)
     return problems
 
 

@@ -39,12 +39,18 @@ def scheme_iri(scheme: str) -> URIRef:
     return URIRef(f"{DEF}/{scheme}")
 
 
+#: Source-file prefix of an alignment target → our concept scheme (``sdg:`` is the UN's).
+ALIGNMENT_SCHEMES = {"domain": "policy-domain", "pillar": "pillar",
+                     "indicator-concept": "indicator-concept"}
+
+
 def alignment_target(target: str) -> URIRef:
-    """``sdg:13.2`` → the UN IRI; ``domain:environment`` / ``pillar:1`` → our concepts."""
+    """``sdg:13.2`` → the UN IRI; ``domain:environment``, ``pillar:1``,
+    ``indicator-concept:population`` → our concepts."""
     prefix, _, local = target.partition(":")
     if prefix == "sdg":
         return SDG[local]
-    return concept({"domain": "policy-domain", "pillar": "pillar"}[prefix], local)
+    return concept(ALIGNMENT_SCHEMES[prefix], local)
 
 
 def content_id(text: str) -> str:

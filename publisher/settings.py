@@ -38,6 +38,10 @@ class Settings:
     max_concurrent_queries: int = 4  # /sparql queries running at once; more get 503
     query_queue_wait: float = 1.0  # seconds a /sparql query waits for a free worker before 503
     catalog_page_size: int = 100  # datasets per page of /catalog (Hydra paging beyond)
+    sparql_endpoint: str | None = None  # serve from this SPARQL 1.1 query endpoint, not the embedded store
+    store_user: str | None = None  # user name for the SPARQL endpoint's HTTP authentication
+    store_password: str | None = field(default=None, repr=False)  # its password (CLI: MPLAN_STORE_PASSWORD)
+    store_auth: str = "basic"  # HTTP authentication scheme of the SPARQL endpoint: basic or digest
 
     @property
     def store_path(self) -> Path:

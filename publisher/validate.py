@@ -14,11 +14,13 @@ import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
 
 from .namespaces import MPLAN
 
@@ -97,20 +99,52 @@ def canonical_nt(graph: Graph) -> str:
     return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
 
 
-def _validate_one(args: tuple[str, str, tuple[Path, ...], tuple[Path, ...]]) -> PlanReport:
-    plan_id, data_nt, shapes, ontology = args
+@lru_cache(maxsize=256)
+def _prepared(text: str) -> Query | None:
+    try:
+        return prepareQuery(text)
+    except Exception:  # e.g. a prefix only the graph binds: let Graph.query parse the text
+        return None
+
+
+class QueryCachingGraph(Graph):
+    """A data graph that parses each SPARQL text once.
+
+    pySHACL hands rdflib the text of a SPARQL target or constraint for every shape and focus
+    node, and parsing costs far more than evaluating on one plan (tests/test_shapes.py).
+    """
+
+    def query(self, query_object, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        if isinstance(query_object, str):
+            query_object = _prepared(query_object) or query_object
+        return super().query(query_object, *args, **kwargs)
+
+
+def validate_graph(plan_id: str, graph: Graph | str, shapes: tuple[Path, ...],
+                   ontology: tuple[Path, ...]) -> PlanReport:
+    """Validate one plan graph (or its N-Triples) with the shapes; the vocabularies are mixed in.
+
+    The vocabularies are added to the data itself (pySHACL's ont_graph mixes in only RDFS/OWL
+    axioms, not SKOS concepts), so that constraints see level ranks and scheme membership. The
+    data graph is built here, so pySHACL may work on it in place instead of copying it.
+    """
     import pyshacl
 
-    # The vocabularies are added to the data itself (pySHACL's ont_graph mixes in only RDFS/OWL
-    # axioms, not SKOS concepts), so that constraints see level ranks and scheme membership.
-    data = Graph()
+    data = QueryCachingGraph()
     data += _graph_of(ontology)
-    data.parse(data=data_nt, format="nt")
+    if isinstance(graph, str):
+        data.parse(data=graph, format="nt")
+    else:
+        data += graph
     conforms, report, _ = pyshacl.validate(
         data, shacl_graph=_graph_of(shapes), inference="none", advanced=True,
-        allow_warnings=True, allow_infos=True)
+        allow_warnings=True, allow_infos=True, inplace=True)
     return PlanReport(plan_id, bool(conforms), _results(report, _graph_of(shapes)),
                       report.serialize(format="turtle"))
+
+
+def _validate_one(args: tuple[str, str, tuple[Path, ...], tuple[Path, ...]]) -> PlanReport:
+    return validate_graph(*args)
 
 
 def _results(report: Graph, shapes: Graph) -> list[Result]:
@@ -169,9 +203,10 @@ class Validator:
                 for (key, _args), report in zip(todo, pool.map(_validate_one, [a for _, a in todo]),
                                                strict=True):
                     self._finish(key, report, reports, progress)
-        else:
-            for key, args in todo:
-                self._finish(key, _validate_one(args), reports, progress)
+        else:  # in this process: hand over the graph itself, no N-Triples round trip
+            for key, (plan_id, _nt, shapes, ontology) in todo:
+                report = validate_graph(plan_id, graphs[plan_id], shapes, ontology)
+                self._finish(key, report, reports, progress)
         return reports
 
     def _finish(self, key: str, report: PlanReport, reports: dict[str, PlanReport],

@@ -1,4 +1,5 @@
-"""`planlod publish` to a real Oxigraph server through the SPARQL 1.1 protocols."""
+"""`planlod publish` to a real Oxigraph server and a real Virtuoso through the SPARQL 1.1
+protocols (the servers: tests/servers.py)."""
 
 from __future__ import annotations
 
@@ -16,111 +17,8 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
-import requests
-
-ROOT = Path(__file__).resolve().parents[1]
-OXIGRAPH = Path(sys.executable).with_name("oxigraph")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Oxigraph:
-    """A real `oxigraph serve` on a loopback port, stopped at the end."""
-
-    def __init__(self, location: Path):
-        self.port = _free_port()
-        self.proc = subprocess.Popen([str(OXIGRAPH), "serve", "--location", str(location), "--bind",
-                                      f"127.0.0.1:{self.port}"], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                requests.get(f"{self.url}/query", params={"query": "ASK {}"}, timeout=1)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        raise RuntimeError("oxigraph server did not start")
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def graphs(self) -> dict[str, set[str]]:
-        """Every named graph of the server as a set of N-Triples lines."""
-        dump = requests.get(f"{self.url}/store", headers={"Accept": "application/n-quads"}, timeout=30)
-        out: dict[str, set[str]] = {}
-        for quad in pyoxigraph.parse(dump.content, format=pyoxigraph.RdfFormat.N_QUADS):
-            out.setdefault(quad.graph_name.value, set()).add(str(pyoxigraph.Triple(*quad.triple)))
-        return out
-
-    def publish_args(self, url: str | None = None) -> list[str]:
-        return _publish_args(url or self.url)
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-
-
-class Virtuoso:
-    """A real Virtuoso (Debian's virtuoso-opensource) on loopback ports, in its own folder."""
-
-    INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
-    BINARY = shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t"
-
-    def __init__(self, folder: Path):
-        assert Path(self.BINARY).exists() and self.INI.exists(), \
-            "Virtuoso is not installed: apt-get install virtuoso-opensource (scripts/test.sh does)"
-        folder.mkdir(parents=True)
-        self.port, sql = _free_port(), _free_port()
-        ini = self.INI.read_text(encoding="utf-8")
-        ini = ini.replace("/var/lib/virtuoso-opensource-7/db", str(folder))
-        ini = ini.replace("ServerPort               = 1111", f"ServerPort               = 127.0.0.1:{sql}")
-        ini = ini.replace("ServerPort                  = 8890", f"ServerPort                  = 127.0.0.1:{self.port}")
-        (folder / "virtuoso.ini").write_text(ini, encoding="utf-8")
-        self.proc = subprocess.Popen([self.BINARY, "+foreground", "+configfile", str(folder / "virtuoso.ini")],
-                                     cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.url}/sparql", params={"query": "ASK {}"}, timeout=2).ok:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.3)
-        self.stop()
-        raise RuntimeError("virtuoso did not start")
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def publish_args(self, url: str | None = None) -> list[str]:
-        url = url or self.url
-        return ["publish", "--store", f"{url}/sparql-graph-crud-auth", "--sparql", f"{url}/sparql",
-                "--user", "dba", "--password", "dba", "--auth", "digest", "--graph-param", "graph-uri"]
-
-    def graphs(self) -> dict[str, set[str]]:
-        names = requests.get(f"{self.url}/sparql", timeout=30, headers={"Accept": "application/sparql-results+json"},
-                             params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-                                     "FILTER(STRSTARTS(STR(?g), \"https://w3id.org/mplan/\")) }"}).json()
-        out: dict[str, set[str]] = {}
-        for row in names["results"]["bindings"]:
-            g = row["g"]["value"]
-            nt = requests.get(f"{self.url}/sparql", timeout=30, headers={"Accept": "application/n-triples"},
-                              params={"query": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}"})
-            out[g] = {str(t) for t in pyoxigraph.parse(nt.content, format=pyoxigraph.RdfFormat.N_TRIPLES)}
-        return out
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+from servers import ROOT, Oxigraph, Virtuoso, cli, oxigraph_publish_args
+from servers import free_port as _free_port
 
 
 @pytest.fixture(params=["oxigraph", "virtuoso"])
@@ -130,13 +28,8 @@ def server(request, tmp_path):
     s.stop()
 
 
-def _cli(*args: str, out: Path, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "publisher", "--out", str(out), *args], cwd=ROOT,
-                          env={**os.environ, "CI": "1"}, capture_output=True, text=True, timeout=timeout)
-
-
-def _publish_args(url: str) -> list[str]:
-    return ["publish", "--store", f"{url}/store", "--sparql", f"{url}/query"]
+_cli = cli
+_publish_args = oxigraph_publish_args
 
 
 @pytest.fixture()

@@ -9,7 +9,7 @@ from typing import Any
 from rdflib import Graph, Literal
 from rdflib.namespace import RDFS, SKOS
 
-from ..namespaces import MPLAN
+from ..namespaces import MPLAN, SDG
 
 CSV_FILE = "indicators.csv"
 COLUMNS: tuple[tuple[str, str, str, str], ...] = (
@@ -33,6 +33,11 @@ COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("unit", "string", "単位", "Unit"),
     ("qualifier", "string", "以上・以下", "Qualifier"),
     ("text_as_written", "string", "記載どおりの表記", "Text as written"),
+    # the indicator's links, space-separated notations (docs/model.md, "Links and their provenance")
+    ("indicator_concepts", "string", "共通の指標概念", "Shared indicator concepts"),
+    ("sdg_declared", "string", "SDGs（計画が明示）", "SDGs declared by the plan"),
+    ("sdg_curated", "string", "SDGs（編集者が判断）", "SDGs curated by an editor"),
+    ("sdg_suggested", "string", "SDGs（自動推定・未確認）", "SDGs suggested by the tagger (unreviewed)"),
 )
 
 
@@ -46,6 +51,18 @@ def _ja(g: Graph, node: Any) -> str:
         if isinstance(lab, Literal) and lab.language == "ja":
             return str(lab)
     return str(labels[0]) if labels else ""
+
+
+def _links(g: Graph, ind: Any) -> list[str]:
+    """The indicator's concepts, and its SDG goals and targets by basis, as notations."""
+    found: dict[str, set[str]] = {"concept": set(), "declared": set(), "curated": set(), "suggested": set()}
+    for a in g.objects(ind, MPLAN.alignment):
+        target, basis = str(g.value(a, MPLAN.alignmentTarget)), _local(g.value(a, MPLAN.basis))
+        if "/def/indicator-concept/" in target:
+            found["concept"].add(_local(target))
+        elif target.startswith(str(SDG)) and basis in found:
+            found[basis].add(_local(target))
+    return [" ".join(sorted(found[k])) for k in ("concept", "declared", "curated", "suggested")]
 
 
 def rows(plan_id: str, g: Graph) -> list[list[str]]:
@@ -66,19 +83,28 @@ def rows(plan_id: str, g: Graph) -> list[list[str]]:
             _local(g.value(ind, MPLAN.dataSource)), str(value), _local(g.value(value, MPLAN.valueKind)),
             str(fy) if fy is not None else "", str(g.value(value, MPLAN.value)),
             str(g.value(value, MPLAN.unit) or ""), _local(g.value(value, MPLAN.qualifier)),
-            str(g.value(value, MPLAN.textAsWritten) or ""),
+            str(g.value(value, MPLAN.textAsWritten) or ""), *_links(g, ind),
         ])
     return sorted(out, key=lambda r: r[12])
 
 
+def csv_header_bytes() -> bytes:
+    """The first line of the CSV, after a BOM so that Excel reads UTF-8."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerow([c[0] for c in COLUMNS])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def csv_rows_bytes(plan_id: str, graph: Graph) -> bytes:
+    """The CSV lines of one plan's indicator values (no header)."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows(plan_id, graph))
+    return buf.getvalue().encode("utf-8")
+
+
 def csv_bytes(graphs: dict[str, Graph]) -> bytes:
     """The CSV of every plan's indicator values (UTF-8 with BOM so that Excel reads it)."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow([c[0] for c in COLUMNS])
-    for plan_id in sorted(graphs):
-        w.writerows(rows(plan_id, graphs[plan_id]))
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    return csv_header_bytes() + b"".join(csv_rows_bytes(pid, graphs[pid]) for pid in sorted(graphs))
 
 
 def csvw_metadata(url: str, license_iri: str) -> dict[str, Any]:

@@ -1,18 +1,22 @@
 """Deterministic dumps of graphs in every dump format of the format registry.
 
 The same graph always gives the same bytes: N-Triples and N-Quads are sorted line by line,
-Turtle and TriG come from rdflib's sorted serializers, JSON-LD is compacted with our context
-and its nodes and values sorted.
+Turtle and TriG are written by Oxigraph from sorted triples, JSON-LD is compacted with our
+context and its nodes and values sorted. The all-plans dumps are composed from the per-plan
+files by streaming (merging sorted lines, concatenating graphs), never by loading every plan.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
-from typing import Any
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
 
-from rdflib import Dataset, Graph, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
-from ..formats import by_extension
 from ..namespaces import MPLAN, PREFIXES
 
 CONTEXT_FILE = "context.jsonld"
@@ -63,8 +67,8 @@ def _jsonld(graph: Graph | Dataset) -> bytes:
 
 
 def _sorted_lines(data: bytes) -> bytes:
-    lines = sorted({line for line in data.decode("utf-8").splitlines() if line.strip()})
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    lines = sorted({line for line in data.split(b"\n") if line.strip()})
+    return b"\n".join(lines) + b"\n"
 
 
 def _bind(g: Graph) -> None:
@@ -82,36 +86,68 @@ def dataset_of(graphs: dict[URIRef, Graph]) -> Dataset:
     return ds
 
 
+def _ox_term(term: Any) -> Any:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def sorted_quads(graphs: dict[URIRef, Graph]) -> list[ox.Quad]:
+    """The quads of ``graphs``, sorted by graph, then by their N-Triples text (s, p, o)."""
+    out: list[ox.Quad] = []
+    for name in sorted(graphs):
+        g = ox.NamedNode(str(name))
+        quads = [ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), g) for s, p, o in graphs[name]]
+        quads.sort(key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
+        out.extend(quads)
+    return out
+
+
+PREFIX_MAP = dict(sorted(PREFIXES.items()))
+
+
+def serialize_all(graphs: dict[URIRef, Graph], exts: tuple[str, ...]) -> dict[str, bytes]:
+    """:func:`serialize` in several formats, sorting the quads once."""
+    quads = sorted_quads(graphs)
+    return {ext: _jsonld(dataset_of(graphs) if len(graphs) > 1 else _union(graphs))
+            if ext == "jsonld" else _from_quads(quads, ext) for ext in exts}
+
+
 def serialize(graphs: dict[URIRef, Graph], ext: str) -> bytes:
     """Bytes of ``graphs`` (named graphs by name) in the format with extension ``ext``.
 
-    Triple formats get the union of the graphs; dataset formats keep the names.
+    Triple formats get the union of the graphs; dataset formats keep the names. Turtle, TriG,
+    N-Triples and N-Quads are written by Oxigraph from sorted quads (N-Triples and N-Quads then
+    sorted line by line); JSON-LD by rdflib, compacted with our context and sorted.
     """
-    fmt = by_extension(ext)
-    if ext == "nq":
-        chunks = [dataset_of({n: g}).serialize(format="nquads", encoding="utf-8")
-                  for n, g in graphs.items()]
-        return _sorted_lines(b"".join(chunks))
-    if ext == "trig":
-        parts = []
-        for name in sorted(graphs):
-            g = Graph()
-            _bind(g)
-            for t in graphs[name]:
-                g.add(t)
-            body = g.serialize(format="turtle", encoding="utf-8").decode("utf-8")
-            prefixes = [ln for ln in body.splitlines() if ln.startswith("@prefix")]
-            # no re-indentation: a long literal may span lines and must stay as it is
-            triples = "\n".join(ln for ln in body.splitlines()
-                                if not ln.startswith("@prefix")).strip("\n")
-            parts.append((prefixes, f"<{name}> {{\n{triples}\n}}\n"))
-        prefixes = sorted({p for ps, _ in parts for p in ps})
-        return ("\n".join(prefixes) + "\n\n" + "\n".join(t for _, t in parts)).encode("utf-8")
     if ext == "jsonld":
         return _jsonld(dataset_of(graphs) if len(graphs) > 1 else _union(graphs))
-    union = _union(graphs)
-    data = union.serialize(format=fmt.rdflib, encoding="utf-8")
-    return _sorted_lines(data) if ext == "nt" else data
+    if ext == "ttl" and any(isinstance(t, BNode) for g in graphs.values() for triple in g for t in triple):
+        # blank nodes (the ontology's OWL lists): rdflib writes them inline, so their labels,
+        # new on every parse, never reach the file
+        return _union(graphs).serialize(format="turtle", encoding="utf-8")
+    return _from_quads(sorted_quads(graphs), ext)
+
+
+def _from_quads(quads: list[ox.Quad], ext: str) -> bytes:
+    if ext == "nq":
+        return _sorted_lines(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+    if ext == "trig":
+        return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIX_MAP)
+    triples = sorted({q.triple for q in quads}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    if ext == "nt":
+        return _sorted_lines(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+    if ext == "ttl":
+        return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIX_MAP)
+    raise KeyError(ext)
 
 
 def _union(graphs: dict[URIRef, Graph]) -> Graph:
@@ -121,6 +157,58 @@ def _union(graphs: dict[URIRef, Graph]) -> Graph:
         for t in graphs[name]:
             g.add(t)
     return g
+
+
+# -- the all-plans dumps, composed from the per-plan files without loading any graph ---------
+
+def _lines(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as f:
+        yield from f
+
+
+def merge_sorted(parts: list[Path], out: BinaryIO) -> None:
+    """Merge files of sorted, unique lines into ``out``: sorted, without duplicates."""
+    last = None
+    for line in heapq.merge(*(_lines(p) for p in parts)):
+        if line != last:
+            out.write(line)
+            last = line
+
+
+def concat_trig(parts: list[Path], out: BinaryIO) -> None:
+    """One TriG document from per-graph TriG files (in the order given): one prefix header."""
+    for i, part in enumerate(parts):
+        data = part.read_bytes()
+        if i:
+            body = b"\n".join(ln for ln in data.split(b"\n") if not ln.startswith(b"@prefix "))
+            out.write(body)
+        else:
+            out.write(data)
+
+
+def turtle_of_ntriples(nt: Path, out: BinaryIO) -> None:
+    """Turtle of a sorted N-Triples file, streamed (the file's order groups the subjects)."""
+    ox.serialize(ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES), out,
+                 ox.RdfFormat.TURTLE, prefixes=PREFIX_MAP)
+
+
+def concat_jsonld(parts: list[tuple[URIRef, Path]], out: BinaryIO) -> None:
+    """The JSON-LD of a dataset from per-graph JSON-LD files: one named graph per part.
+
+    Same shape as :func:`_jsonld` of a dataset (our context, then ``@graph``: one object per
+    named graph, sorted by name), written one graph at a time.
+    """
+    ctx = jsonld_context()["@context"]
+    head = json.dumps({"@context": ctx}, ensure_ascii=False, indent=1)
+    out.write((head[:-2] + ",\n \"@graph\": [").encode("utf-8"))
+    for i, (name, path) in enumerate(parts):
+        doc = json.loads(path.read_bytes())
+        nodes = doc.get("@graph", [{k: v for k, v in doc.items() if k != "@context"}])
+        item = {"@graph": nodes, "@id": str(name)}
+        text = json.dumps(item, ensure_ascii=False, indent=1)
+        text = "\n".join("  " + ln for ln in text.split("\n"))
+        out.write((("," if i else "") + "\n" + text).encode("utf-8"))
+    out.write(b"\n ]\n}\n")
 
 
 __all__ = ["serialize", "jsonld_context", "CONTEXT_FILE", "MPLAN"]

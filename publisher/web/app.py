@@ -36,6 +36,7 @@ from .endpoint import make_runner
 from .errors import WebError
 from .examples import load_examples
 from .paths import Paths
+from .remote_store import SparqlStore
 from .renderers.html import HtmlRenderer
 from .routes import Web
 from .service import Site
@@ -51,7 +52,12 @@ REASONS = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_
 
 
 def open_publication(settings: Settings) -> Store:
-    """The store of the publication at ``settings.out``; a clear error if there is none."""
+    """The store of the publication: the SPARQL endpoint ``settings.sparql_endpoint`` if set,
+    else the embedded store at ``settings.out`` (a clear error if there is none)."""
+    if settings.sparql_endpoint:
+        return SparqlStore(settings.sparql_endpoint, base=settings.base, user=settings.store_user,
+                           password=settings.store_password, auth=settings.store_auth,
+                           timeout=settings.query_timeout)
     release = settings.out.resolve()
     store_dir = release / "store"
     if not store_dir.is_dir():

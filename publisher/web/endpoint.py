@@ -11,8 +11,9 @@
 - with no query, the endpoint answers its Service Description (or, for a browser, the query
   page).
 
-Jobs run on a runner: a :class:`~publisher.web.pool.WorkerPool` over an on-disk store, or
-:class:`InlineRunner` over an in-memory one (tests; it cannot stop a running query).
+Jobs run on a runner: a :class:`~publisher.web.pool.WorkerPool` over an on-disk store,
+:class:`InlineRunner` over an in-memory one (tests; it cannot stop a running query), or
+:class:`~publisher.web.remote_store.RemoteRunner` over a remote SPARQL store.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ..namespaces import SD
 from ..settings import Settings
 from .errors import WebError
 from .pool import Busy, TimedOut, WorkerPool
+from .remote_store import SparqlStore, make_remote_runner
 from .sparql import Answer, QueryJob, execute
 from .store import OxigraphStore, Store
 
@@ -69,12 +71,15 @@ class InlineRunner:
 
 
 def make_runner(store: Store, settings: Settings) -> Runner:
-    """Worker processes when the store is on disk; threads for an in-memory Oxigraph store."""
+    """Worker processes when the store is on disk; threads for an in-memory Oxigraph store;
+    forwarding with our limits for a remote SPARQL store."""
     if store.location is not None:
         return WorkerPool(store.location, settings.max_concurrent_queries, settings.query_timeout,
                           settings.query_queue_wait)
     if isinstance(store, OxigraphStore):
         return InlineRunner(store._store, settings.max_concurrent_queries, settings.query_timeout)
+    if isinstance(store, SparqlStore):
+        return make_remote_runner(store, settings)
     raise TypeError(f"no SPARQL runner for {type(store).__name__}")
 
 

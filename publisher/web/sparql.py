@@ -27,7 +27,7 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -173,21 +173,57 @@ def _run(store: ox.Store, job: QueryJob) -> Answer:
     try:
         result = store.query(job.query, base_iri=job.base_iri, **_dataset(job))
     except SyntaxError as exc:
-        return Answer.error(400, "syntax", f"SPARQL syntax error: {exc}",
-                            f"SPARQL の構文エラー: {exc}")
+        return syntax_error(exc)
     except ValueError as exc:
         return Answer.error(400, "bad_query", f"The query cannot be run: {exc}",
                             f"このクエリは実行できません: {exc}")
+    return render(result, job)
+
+
+def syntax_error(exc: SyntaxError) -> Answer:
+    return Answer.error(400, "syntax", f"SPARQL syntax error: {exc}", f"SPARQL の構文エラー: {exc}")
+
+
+@dataclass
+class Solutions:
+    """SELECT results from elsewhere (a remote store): the variables and the rows (name → term,
+    unbound names left out). ``truncated``: the source itself cut the rows (a store's own row
+    limit), known once the rows are read."""
+
+    variables: list[str]
+    rows: Iterable[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]]
+    truncated: Callable[[int], bool] = lambda count: False
+
+
+def _solution_rows(result: ox.QuerySolutions, names: list[str]) -> Iterator[dict]:
+    for solution in result:
+        row = {}
+        for name in names:
+            value = solution[name]
+            if value is not None:
+                row[name] = value
+        yield row
+
+
+def render(result: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples | Solutions | bool
+           | Iterable[ox.Triple], job: QueryJob) -> Answer:
+    """Write a query result in the negotiated format, at most ``job.max_rows`` rows or triples.
+
+    ``result`` is what pyoxigraph's ``Store.query`` gives, or the same parsed from a remote
+    store's answer: a bool (ASK), :class:`Solutions` (SELECT), an iterable of triples
+    (CONSTRUCT, DESCRIBE). Errors met while reading it become 400 answers (the embedded store
+    evaluates lazily); a remote reader raises its own exception type for failures of the store.
+    """
     headers = {MAX_ROWS_HEADER: str(job.max_rows)}
     try:
-        if isinstance(result, ox.QueryBoolean):
+        if isinstance(result, ox.QueryBoolean | bool):
             offer = negotiate(ASK_OFFERS, job.accept, job.override)
             if offer is None:
                 return _not_acceptable(ASK_OFFERS)
             writer = RESULT_WRITERS[offer.key]
             assert writer.boolean is not None
             return Answer(200, writer.media_type, writer.boolean(bool(result)), headers)
-        if isinstance(result, ox.QueryTriples):
+        if not isinstance(result, ox.QuerySolutions | Solutions):
             offer = negotiate(RDF_OFFERS, job.accept, job.override)
             if offer is None:
                 return _not_acceptable(RDF_OFFERS)
@@ -201,18 +237,20 @@ def _run(store: ox.Store, job: QueryJob) -> Answer:
         offer = negotiate(SELECT_OFFERS, job.accept, job.override)
         if offer is None:
             return _not_acceptable(SELECT_OFFERS)
-        names = [v.value for v in result.variables]
+        if isinstance(result, Solutions):
+            names, source, cut = list(result.variables), result.rows, result.truncated
+        else:
+            names = [v.value for v in result.variables]
+            source, cut = _solution_rows(result, names), Solutions.truncated
         rows = []
-        for solution in result:
+        for row in source:
             if len(rows) == job.max_rows:
                 _truncated(headers, job.max_rows)
                 break
-            row = {}
-            for name in names:
-                value = solution[name]
-                if value is not None:
-                    row[name] = value
             rows.append(row)
+        else:
+            if cut(len(rows)):
+                _truncated(headers, job.max_rows)
         link = truncated_link(job.base_iri) if TRUNCATED_HEADER in headers else None
         writer = RESULT_WRITERS[offer.key]
         return Answer(200, writer.media_type, writer.select(names, rows, link), headers)

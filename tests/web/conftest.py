@@ -170,3 +170,63 @@ def aligned_client(aligned: OxigraphStore, web_settings: Settings):  # noqa: ANN
     app = create_app(replace(web_settings, max_concurrent_queries=1), aligned)
     with test_client(app) as c:
         yield c
+
+
+# --- the same app over remote SPARQL stores ------------------------------------------------------
+
+BACKENDS = ("embedded", "oxigraph", "virtuoso")
+
+
+@pytest.fixture(scope="session")
+def remote_endpoint(tmp_path_factory: pytest.TempPathFactory, seed_publication: Path) -> Iterator:
+    """``remote_endpoint(name)``: the SPARQL endpoint of a real Oxigraph server or Virtuoso that
+    holds the seed publication (started and `planlod publish`ed once, on first use)."""
+    from servers import SERVERS, cli
+
+    started: dict = {}
+
+    def endpoint(name: str) -> str:
+        if name not in started:
+            server = SERVERS[name](tmp_path_factory.mktemp(name) / "data")
+            started[name] = server
+            result = cli(*server.publish_args(), out=seed_publication)
+            assert result.returncode == 0, result.stderr
+        return started[name].sparql
+
+    yield endpoint
+    for server in started.values():
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def backend_app(web_settings: Settings, app, remote_endpoint) -> Iterator:  # noqa: ANN001
+    """``backend_app(name)``: the seed app over the embedded store or a remote one."""
+    made = {"embedded": app}
+
+    def get(name: str):  # noqa: ANN202
+        if name not in made:
+            made[name] = create_app(replace(web_settings, sparql_endpoint=remote_endpoint(name)))
+        return made[name]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def backend_client(backend_app, client) -> Iterator:  # noqa: ANN001
+    """``backend_client(name)``: an in-process client of the seed app over that backend."""
+    import contextlib
+
+    clients = {"embedded": client}
+    with contextlib.ExitStack() as stack:
+        def get(name: str):  # noqa: ANN202
+            if name not in clients:
+                clients[name] = stack.enter_context(test_client(backend_app(name)))
+            return clients[name]
+
+        yield get
+
+
+@pytest.fixture(params=BACKENDS)
+def any_client(request: pytest.FixtureRequest, backend_client):  # noqa: ANN001, ANN201
+    """The seed app's client over each backend in turn: embedded, Oxigraph server, Virtuoso."""
+    return backend_client(request.param)

@@ -45,14 +45,17 @@ IDS = [r[0] for r in RESOURCES]
 RDF_FORMATS = [f for f in FORMATS]
 
 
-@pytest.fixture(params=["inprocess", "socket"])
-def http(request: pytest.FixtureRequest, client, server):  # noqa: ANN001, ANN201
-    """The same tests through the app in-process and through uvicorn on 127.0.0.1."""
+@pytest.fixture(params=["inprocess", "socket", "oxigraph", "virtuoso"])
+def http(request: pytest.FixtureRequest, client, server, backend_client):  # noqa: ANN001, ANN201
+    """The same tests through the app in-process and through uvicorn on 127.0.0.1, and through
+    the app reading a real Oxigraph server and a real Virtuoso (`serve --sparql-endpoint`)."""
     if request.param == "inprocess":
         yield client
-    else:
+    elif request.param == "socket":
         with httpx.Client(base_url=server.url, timeout=30) as c:
             yield c
+    else:
+        yield backend_client(request.param)
 
 
 def oracle(store: ox.Store, iri: str, how: str) -> Graph:
@@ -216,11 +219,11 @@ class _Links(HTMLParser):
 
 @pytest.mark.parametrize("kind,path,iri,how", [r for r in RESOURCES if r[3] == "describe"],
                          ids=[r[0] for r in RESOURCES if r[3] == "describe"])
-def test_html_shows_what_the_store_holds(client, store, kind, path, iri, how) -> None:  # noqa: ANN001
+def test_html_shows_what_the_store_holds(any_client, store, kind, path, iri, how) -> None:  # noqa: ANN001
     """The page, parsed back, shows every outgoing value: literals as written, links as local
     paths (for our IRIs) or as the IRI (for others), labelled."""
     parser = _Links()
-    parser.feed(client.get(path, headers={"Accept": "text/html"}).text)
+    parser.feed(any_client.get(path, headers={"Accept": "text/html"}).text)
     text = " ".join(" ".join(parser.text).split())
     for quad in store.quads_for_pattern(ox.NamedNode(iri), None, None):
         o = quad.object

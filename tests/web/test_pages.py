@@ -25,20 +25,20 @@ def html(client, path: str, **params: str) -> str:  # noqa: ANN001
     return r.text
 
 
-def test_home(client) -> None:  # noqa: ANN001
-    page = html(client, "/")
+def test_home(any_client) -> None:  # noqa: ANN001
+    page = html(any_client, "/")
     for city in CITIES:
         assert city in page
     assert "第六次塩尻市総合計画" in page and 'href="/plan/202151-shiojiri-6"' in page
     assert re.search(r"<b>134</b><span>計画要素", page)  # counts
     assert 'href="/query"' in page and 'href="/downloads/"' in page and "SPARQL" in page
     assert "総合計画は" in page  # what the data is
-    en = html(client, "/", lang="en")
+    en = html(any_client, "/", lang="en")
     assert '<html lang="en">' in en and "What is this?" in en and "Shiojiri" in en
 
 
-def test_plan_page_holds_the_whole_tree_with_indicators(client) -> None:  # noqa: ANN001
-    page = html(client, "/plan/202151-shiojiri-6")
+def test_plan_page_holds_the_whole_tree_with_indicators(any_client) -> None:  # noqa: ANN001
+    page = html(any_client, "/plan/202151-shiojiri-6")
     assert page.count('class="node rank') == 13  # every element of the plan
     assert "都市像" in page and "基本戦略" in page and "戦略分野" in page  # the city's own terms
     assert "市民幸福度" in page and "基準値" in page and "目標値" in page  # indicators inline
@@ -49,27 +49,27 @@ def test_plan_page_holds_the_whole_tree_with_indicators(client) -> None:  # noqa
     assert "https://w3id.org/mplan/id/plan/" not in page.split("<footer>")[0].split("すべてのプロパティ")[0]
 
 
-def test_element_page(client) -> None:  # noqa: ANN001
-    page = html(client, "/plan/152021-nagaoka-next/element/p-bosai")
+def test_element_page(any_client) -> None:  # noqa: ANN001
+    page = html(any_client, "/plan/152021-nagaoka-next/element/p-bosai")
     assert "防災・減災対策と安全で安心なまちづくりの推進" in page
     assert 'href="/plan/152021-nagaoka-next"' in page  # up to the plan
     assert "政策" in page and "SDGs・政策分野との対応" in page
 
 
-def test_indicator_page_has_a_chart_with_the_good_direction(client) -> None:  # noqa: ANN001
-    page = html(client, "/plan/202151-shiojiri-6/indicator/citizen-happiness")
+def test_indicator_page_has_a_chart_with_the_good_direction(any_client) -> None:  # noqa: ANN001
+    page = html(any_client, "/plan/202151-shiojiri-6/indicator/citizen-happiness")
     svg = page[page.index('<svg class="chart"'):page.index("</svg>")]
     assert svg.count("<circle") == 2  # baseline and target
     assert 'class="good"' in svg and "増えるほど良い" in svg
     assert "6.77点" in page and "令和14年度" in page and "以上" in page
-    en = html(client, "/plan/202151-shiojiri-6/indicator/citizen-happiness", lang="en")
+    en = html(any_client, "/plan/202151-shiojiri-6/indicator/citizen-happiness", lang="en")
     assert "higher is better" in en and "FY2032" in en
-    population = html(client, "/plan/202151-shiojiri-6/indicator/total-population")
+    population = html(any_client, "/plan/202151-shiojiri-6/indicator/total-population")
     assert "推計値" in population
 
 
-def test_municipality_page(client) -> None:  # noqa: ANN001
-    page = html(client, "/municipality/152021")
+def test_municipality_page(any_client) -> None:  # noqa: ANN001
+    page = html(any_client, "/municipality/152021")
     assert "長岡市" in page and "新潟県" in page and "152021" in page
     assert 'href="/plan/152021-nagaoka-next"' in page
     assert "http://data.e-stat.go.jp/lod/sac/C15202" in page
@@ -123,8 +123,8 @@ def test_cross_city_view_counts_links_by_provenance(aligned_client) -> None:  # 
 
 @pytest.mark.parametrize("q,expected", [("幸", "市民幸福度"), ("第３次", "第3次安曇野市総合計画"), ("happy", "幸せだと思う市民の割合"),
                                         ("安曇野", "安曇野市")])
-def test_search_finds_substrings(client, q, expected) -> None:  # noqa: ANN001
-    page = html(client, "/search", q=q)
+def test_search_finds_substrings(any_client, q, expected) -> None:  # noqa: ANN001
+    page = html(any_client, "/search", q=q)
     assert expected in page, q
 
 
@@ -135,30 +135,30 @@ def test_search_without_results_and_with_odd_input(client) -> None:  # noqa: ANN
         assert "<script>" not in page.split("<main>")[1]
 
 
-def test_ontology_and_schemes(client) -> None:  # noqa: ANN001
-    doc = html(client, "/def")
+def test_ontology_and_schemes(any_client) -> None:  # noqa: ANN001
+    doc = html(any_client, "/def")
     assert 'id="Plan"' in doc and "総合計画" in doc and 'href="/def/level"' in doc
-    scheme = html(client, "/def/level")
+    scheme = html(any_client, "/def/level")
     assert "基本目標" in scheme and 'href="/def/level/goal"' in scheme
-    concept = html(client, "/def/level/goal")
+    concept = html(any_client, "/def/level/goal")
     assert "基本戦略" in concept  # elements at this level, across cities
 
 
-def test_dataset_page_and_downloads(client, seed_publication) -> None:  # noqa: ANN001
-    page = html(client, "/dataset/152021-nagaoka-next")
+def test_dataset_page_and_downloads(any_client, seed_publication) -> None:  # noqa: ANN001
+    page = html(any_client, "/dataset/152021-nagaoka-next")
     assert 'href="/downloads/plans/152021-nagaoka-next.ttl"' in page
-    listing = html(client, "/downloads/")
+    listing = html(any_client, "/downloads/")
     assert "SHA256SUMS" in listing and "all.nq" in listing
-    sums = client.get("/downloads/SHA256SUMS")
+    sums = any_client.get("/downloads/SHA256SUMS")
     assert sums.status_code == 200 and sums.headers["content-type"].startswith("text/plain")
     line = next(x for x in sums.text.splitlines() if x.endswith("  plans/152021-nagaoka-next.ttl"))
-    file = client.get("/downloads/plans/152021-nagaoka-next.ttl")
+    file = any_client.get("/downloads/plans/152021-nagaoka-next.ttl")
     assert file.headers["content-type"].startswith("text/turtle")
     assert hashlib.sha256(file.content).hexdigest() == line.split()[0]
-    assert client.get("/downloads/plans/152021-nagaoka-next.ttl",
+    assert any_client.get("/downloads/plans/152021-nagaoka-next.ttl",
                       headers={"If-None-Match": file.headers["etag"]}).status_code == 304
     for bad in ("/downloads/../build-info.json", "/downloads/%2e%2e/build-info.json", "/downloads/nope.ttl"):
-        assert client.get(bad).status_code == 404
+        assert any_client.get(bad).status_code == 404
 
 
 def test_catalog_pages_with_hydra(web_settings, run_server) -> None:  # noqa: ANN001
@@ -186,23 +186,23 @@ def test_catalog_pages_with_hydra(web_settings, run_server) -> None:  # noqa: AN
         assert 'rel="next"' in page2.text and 'rel="prev"' in page2.text
 
 
-def test_sitemap_void_robots_health(client) -> None:  # noqa: ANN001
-    root = ET.fromstring(client.get("/sitemap.xml").content)
+def test_sitemap_void_robots_health(any_client) -> None:  # noqa: ANN001
+    root = ET.fromstring(any_client.get("/sitemap.xml").content)
     locs = [e.text for e in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert "http://testserver/plan/152021-nagaoka-next" in locs and "http://testserver/sdg/13" in locs
     assert len(locs) > 150
-    void = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    void = any_client.get("/.well-known/void", headers={"Accept": "text/turtle"})
     g = Graph().parse(data=void.content, format="turtle")
     assert (None, None, URIRef("http://rdfs.org/ns/void#Dataset")) in g
-    assert "Sitemap: http://testserver/sitemap.xml" in client.get("/robots.txt").text
-    assert client.get("/healthz").json()["status"] == "ok"
+    assert "Sitemap: http://testserver/sitemap.xml" in any_client.get("/robots.txt").text
+    assert any_client.get("/healthz").json()["status"] == "ok"
 
 
-def test_one_error_shape(client) -> None:  # noqa: ANN001
-    r = client.get("/plan/nope", headers={"Accept": "application/json"})
+def test_one_error_shape(any_client) -> None:  # noqa: ANN001
+    r = any_client.get("/plan/nope", headers={"Accept": "application/json"})
     assert r.status_code == 404
     assert set(r.json()["error"]) == {"status", "code", "message", "message_ja"}
-    page = client.get("/plan/nope", headers={"Accept": "text/html"})
+    page = any_client.get("/plan/nope", headers={"Accept": "text/html"})
     assert "このアドレスには何も公開されていません" in page.text
 
 

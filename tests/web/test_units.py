@@ -18,7 +18,7 @@ from publisher.web.sparql import keywords, uses_service
 MODULES = ["publisher.web.conneg", "publisher.web.paths", "publisher.web.sparql",
            "publisher.web.store", "publisher.web.i18n", "publisher.web.examples",
            "publisher.web.renderers.results", "publisher.web.renderers.rdf",
-           "publisher.web.service.reader", "publisher.web.app"]
+           "publisher.web.service.reader", "publisher.web.app", "publisher.web.remote_store"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -212,10 +212,21 @@ def texts(r: Reader, iri: str, predicates: tuple[str, ...]) -> dict[str, dict[st
 
 
 def ancestors(r: Reader, iri: str) -> list[Ref]:
-    rows = r.select("""SELECT ?a (COUNT(?mid) AS ?depth) {
-        ?x mplan:parent+ ?a . ?a mplan:parent* ?mid } GROUP BY ?a ORDER BY ?depth""", x=iri)
-    refs = r.refs([x["a"].value for x in rows])
-    return [refs[x["a"].value] for x in rows]
+    """The elements above ``iri``, from the top down. (The depth is counted here, not with a
+    second path in the query: Virtuoso cannot evaluate ``parent+`` joined to ``parent*``.)"""
+    rows = r.select("""SELECT DISTINCT ?a ?up {
+        ?x mplan:parent+ ?a OPTIONAL { ?a mplan:parent ?up } }""", x=iri)
+    up: dict[str, set[str]] = {}
+    for row in rows:
+        up.setdefault(row["a"].value, set()).update([row["up"].value] if "up" in row else [])
+
+    def depth(a: str, seen: frozenset = frozenset()) -> int:
+        above = [depth(u, seen | {a}) for u in up.get(a, ()) if u not in seen and u in up]
+        return 1 + max(above, default=0)
+
+    order = sorted(up, key=lambda a: (depth(a), a))
+    refs = r.refs(order)
+    return [refs[a] for a in order]
 
 
 def alignments(r: Reader, iri: str) -> list[dict]:
@@ -250,7 +261,7 @@ def element_page(r: Reader, iri: str) -> dict:
                    OPTIONAL { ?ts mplan:targetIntent ?intent } OPTIONAL { ?ts mplan:targetYearText ?ty } } }""",
                      x=iri)
     approaches = r.select("""SELECT ?a ?n ?d { ?x mplan:approach ?a OPTIONAL { ?a skos:notation ?n }
-                             OPTIONAL { ?a mplan:detail ?d } } ORDER BY ?n ?a""", x=iri)
+                             OPTIONAL { ?a mplan:detail ?d } } ORDER BY ?n ?a ?d""", x=iri)  # total: same on every store
     f = facts[0] if facts else {}
     refs = r.refs({x["c"].value for x in children} | {text_of(f, "level"), text_of(f, "unit")} - {None}
                   | {x["a"].value for x in approaches})

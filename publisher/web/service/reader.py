@@ -258,8 +258,8 @@ class Reader:
 
 
 def _value_key(v: Value) -> tuple:
-    if v.ref is not None:
-        return (0, v.ref.text("ja"))
+    if v.ref is not None:  # the IRI breaks ties, so every store gives the same order
+        return (0, v.ref.text("ja"), v.ref.iri)
     return (1, v.lang or "", v.literal or "")
 
 

@@ -1,0 +1,173 @@
+"""Everything the build does for one plan, in one worker, cached by the plan's content hash.
+
+For each plan folder :func:`process_plan` loads, converts and validates the plan, then writes
+its five dumps and its rows of the indicators CSV into a cache folder named by the SHA-256 of
+its source files (and of the code and rules that turn them into output). A plan whose files
+have not changed is neither loaded, nor validated, nor serialised again: the build links its
+cached files into the new release. The main process only ever sees small summaries
+(:class:`PlanSummary`), never the graphs, so memory does not grow with the corpus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from rdflib import URIRef
+from rdflib.namespace import RDF
+
+from ..errors import PlanError, Problem
+from ..formats import DUMP_FORMATS
+from ..namespaces import MPLAN, Iris
+from ..validate import PlanReport, Result, Validator, files_digest
+
+PACKAGE = Path(__file__).resolve().parents[1]
+ROWS_FILE = "rows.csv"
+META_FILE = "meta.json"
+ARTIFACT_VERSION = "1"
+# the modules whose code decides a plan's files (the cache key includes their text)
+CODE_MODULES = ("load", "yamlsrc", "convert", "fiscal", "namespaces", "formats", "errors", "validate",
+                "publish/plans", "publish/dumps", "publish/csvout")
+
+
+@cache
+def code_digest() -> str:
+    """SHA-256 of the code that turns a plan folder into its files: a change re-does every plan."""
+    files = [PACKAGE / f"{name}.py" for name in CODE_MODULES]
+    files += sorted((PACKAGE / "schemas").glob("*.json"))
+    return files_digest(files)
+
+
+def source_files(folder: Path) -> list[Path]:
+    """The files of a plan folder that the loader reads."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml", ".csv"))
+
+
+def artifact_key(folder: Path, base: str, rules_digest: str, max_file_size: int) -> str:
+    """The cache key of a plan folder: its files, the code, the rules and the settings."""
+    h = hashlib.sha256()
+    for part in (ARTIFACT_VERSION, code_digest(), rules_digest, base, str(max_file_size), folder.name):
+        h.update(part.encode() + b"\0")
+    for f in source_files(folder):
+        h.update(f.name.encode() + b"\0")
+        h.update(hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()
+
+
+@dataclass
+class PlanSummary:
+    """What the build needs of one plan besides its files: no graph, only plain data."""
+
+    plan_id: str
+    folder: str
+    key: str
+    code: str
+    title: Any
+    municipality_name: Any
+    license: str | None
+    source_ids: list[str]
+    triples: int
+    files: dict[str, tuple[int, str]]  # extension -> (size, sha256)
+    report: dict[str, Any]
+    typed: list[str] = field(default_factory=list)  # typed IRIs this plan defines
+    shared: list[str] = field(default_factory=list)  # of those, the ones plans may share
+    links: list[str] = field(default_factory=list)  # IRIs under base/plan/ it points to
+    revalidated: bool = False
+
+    def plan_report(self) -> PlanReport:
+        r = self.report
+        return PlanReport(r["plan_id"], r["conforms"], [Result(**x) for x in r["results"]],
+                          r["report_ttl"], cached=not self.revalidated)
+
+
+def _dir(cache_dir: Path, key: str) -> Path:
+    return cache_dir / "plans" / key[:2] / key
+
+
+def cached_summary(cache_dir: Path, key: str) -> PlanSummary | None:
+    """The summary of a plan processed before with the same key, if its files are all there."""
+    d = _dir(cache_dir, key)
+    try:
+        meta = json.loads((d / META_FILE).read_text(encoding="utf-8"))
+        summary = PlanSummary(**meta)
+    except (OSError, ValueError, TypeError):
+        return None
+    if not all((d / f"plan.{ext}").is_file() for ext in DUMP_FORMATS) or not (d / ROWS_FILE).is_file():
+        return None
+    summary.revalidated = False
+    return summary
+
+
+def plan_file(cache_dir: Path, key: str, ext: str) -> Path:
+    return _dir(cache_dir, key) / f"plan.{ext}"
+
+
+def rows_file(cache_dir: Path, key: str) -> Path:
+    return _dir(cache_dir, key) / ROWS_FILE
+
+
+@cache
+def _validator(root: Path, cache_dir: Path) -> Validator:
+    return Validator(root, cache_dir, workers=1)
+
+
+def process_plan(job: tuple[Path, str, Path, Path, str, int]) -> PlanSummary | list[Problem]:
+    """Load, convert, validate and serialise one plan into the cache; return its summary.
+
+    A plan whose source files cannot be used returns its problems instead. Runs in a worker
+    process: everything it needs comes in ``job``, everything it makes goes to the cache.
+    """
+    from ..convert import to_graph
+    from ..load import load_plan
+    from .csvout import csv_rows_bytes
+    from .dumps import serialize_all
+
+    folder, key, root, cache_dir, base, max_file_size = job
+    try:
+        source = load_plan(folder, max_file_size)
+    except PlanError as exc:
+        return list(exc.problems)
+    iris = Iris(base)
+    graph = to_graph(source, iris)
+    report = _validator(root, cache_dir).validate({source.id: graph})[source.id]
+    d = _dir(cache_dir, key)
+    tmp = d.with_name(f".{key}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    named = {iris.dataset(source.id): graph}
+    files = {}
+    for ext, data in serialize_all(named, DUMP_FORMATS).items():
+        (tmp / f"plan.{ext}").write_bytes(data)
+        files[ext] = (len(data), hashlib.sha256(data).hexdigest())
+    (tmp / ROWS_FILE).write_bytes(csv_rows_bytes(source.id, graph))
+    typed = sorted({str(s) for s, o in graph.subject_objects(RDF.type) if isinstance(s, URIRef)})
+    shared = sorted(s for s in typed if "/unit/" in s
+                    or (URIRef(s), RDF.type, MPLAN.Municipality) in graph)
+    prefix = iris.base + "plan/"
+    links = sorted({str(o) for o in graph.objects() if isinstance(o, URIRef) and str(o).startswith(prefix)})
+    p = source.plan.data
+    summary = PlanSummary(
+        plan_id=source.id, folder=str(folder), key=key, code=source.code, title=p["title"],
+        municipality_name=p["municipality"]["name"], license=p.get("license"),
+        source_ids=[s["id"] for s in p["sources"]], triples=len(graph), files=files,
+        report={"plan_id": report.plan_id, "conforms": report.conforms,
+                "results": [r.__dict__ for r in report.results], "report_ttl": report.report_ttl},
+        typed=typed, shared=shared, links=links)
+    meta = asdict(summary)
+    meta.pop("revalidated")
+    (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    if d.exists():
+        shutil.rmtree(d, ignore_errors=True)
+    d.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(tmp, d)
+    except OSError:  # another build wrote the same key meanwhile: same content, keep theirs
+        shutil.rmtree(tmp, ignore_errors=True)
+    summary.revalidated = not report.cached
+    return summary

@@ -1,0 +1,120 @@
+"""Cross-city links of the seed plans: every top-level goal and policy in a shared policy
+domain, every indicator on a shared indicator concept (curated, never declared), the concept
+scheme's links to official statistics and UN indicators, and the cross-city picture on the site
+built from these links with their provenance."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, SKOS
+
+from publisher.namespaces import DEF, MPLAN, concept
+from publisher.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+UN_SDG = ROOT.parent / "shared" / "external" / "un-sdg-kos-goals-targets-indicators.ttl"
+CURATED = concept("link-basis", "curated")
+EDITORS = Literal("mplan editors")
+
+
+def links(g: Graph, node: URIRef, scheme: str) -> list[URIRef]:
+    """The alignments of ``node`` to concepts of ``def/{scheme}``."""
+    return [a for a in g.objects(node, MPLAN.alignment)
+            if str(g.value(a, MPLAN.alignmentTarget)).startswith(f"{DEF}/{scheme}/")]
+
+
+def test_every_goal_and_policy_has_a_curated_policy_domain(seed_checked):
+    checked = 0
+    for pid, g in seed_checked.graphs.items():
+        for level in ("goal", "policy"):
+            for e in g.subjects(MPLAN.level, concept("level", level)):
+                found = links(g, e, "policy-domain")
+                assert found, f"{pid}: {e} has no policy domain"
+                for a in found:
+                    assert g.value(a, MPLAN.basis) == CURATED, "an editorial mapping is curated, never declared"
+                    assert g.value(a, PROV.wasAttributedTo) == EDITORS
+                    assert (e, MPLAN.alignedWith, g.value(a, MPLAN.alignmentTarget)) in g
+                checked += 1
+    assert checked == 4 + 36 + 20 + 12  # 長崎 H, H1–H3; 長岡 6 + 30; 青森 3 + 17; 塩尻 3 + 9
+
+
+def test_every_indicator_has_a_curated_indicator_concept_and_keeps_its_own_unit(seed_checked):
+    units = {}
+    for pid, g in seed_checked.graphs.items():
+        for i in g.subjects(RDF.type, MPLAN.Indicator):
+            found = links(g, i, "indicator-concept")
+            assert found, f"{pid}: {i} has no indicator concept"
+            assert all(g.value(a, MPLAN.basis) == CURATED for a in found)
+            for a in found:
+                units.setdefault(str(g.value(a, MPLAN.alignmentTarget)).rsplit("/", 1)[1], set()).add(
+                    str(g.value(i, MPLAN.unit)))
+    assert units["subjective-wellbeing"] == {"点", "%"}, "each city keeps its own unit"
+
+
+def test_only_indicators_link_to_indicator_concepts(seed_checked):
+    for g in seed_checked.graphs.values():
+        for owner, a in g.subject_objects(MPLAN.alignment):
+            if str(g.value(a, MPLAN.alignmentTarget)).startswith(f"{DEF}/indicator-concept/"):
+                assert (owner, RDF.type, MPLAN.Indicator) in g
+
+
+def scheme() -> Graph:
+    return Graph().parse(ROOT / "ontology" / "vocab" / "indicator-concept.ttl", format="turtle")
+
+
+def test_official_statistics_are_e_stat_survey_pages_of_their_code():
+    g = scheme()
+    pages = list(g.subject_objects(MPLAN.officialStatistic))
+    assert pages, "population, births and net migration are official statistics"
+    for c, page in pages:
+        code = str(g.value(c, MPLAN.statisticCode))
+        assert re.fullmatch(r"[0-9]{8}", code)
+        assert page == URIRef(f"https://www.e-stat.go.jp/statistics/{code}")
+    assert str(g.value(URIRef(f"{DEF}/indicator-concept/population"), MPLAN.statisticCode)) == "00200521"
+
+
+def test_related_un_indicators_exist_in_the_un_scheme(shared):
+    ours = {o for o in scheme().objects(None, SKOS.relatedMatch)}
+    assert ours
+    un = Graph().parse(UN_SDG, format="turtle")
+    indicator = URIRef("http://metadata.un.org/sdg/ontology#Indicator")
+    assert {o for o in ours if (o, RDF.type, indicator) not in un} == set()
+
+
+# --- the cross-city picture on the site --------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def site(seed_publication: Path):
+    from publisher.web.app import create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+    with TestClient(create_app(Settings(out=seed_publication, progress=False)),
+                    raise_server_exceptions=False) as client:
+        yield client
+
+
+def test_compare_page_shows_suggested_sdgs_and_curated_domains(site):
+    page = site.get("/compare")
+    assert page.status_code == 200
+    text = page.text
+    for city in ("長崎市", "長岡市", "青森市", "塩尻市"):
+        assert f"{city} × " in text
+    # SDG grid: the tagger's suggestions, marked as such (the seeds declare no goal)
+    assert re.search(r"青森市 × 13 [^:]*: ツールが提案 2", text)
+    assert re.search(r'<circle [^>]*class="suggested"', text)
+    # policy-domain grid: the editors' mapping, counted as curated
+    assert "長崎市 × 市民協働: 編集者が確認 " in text
+
+
+def test_compare_page_lets_users_leave_out_suggestions(site):
+    text = site.get("/compare", params=[("basis", "declared"), ("basis", "curated")]).text
+    assert not re.search(r'<circle [^>]*class="suggested"', text)
+    assert not re.search(r"× [^<]*ツールが提案 [0-9]", text), "no cell counts suggested links"
+    assert "長崎市 × 市民協働: 編集者が確認 " in text
