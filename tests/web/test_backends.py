@@ -19,7 +19,6 @@ import pyoxigraph as ox
 import pytest
 from conftest import test_client as client_of
 
-from publisher import queries
 from publisher.web.app import create_app
 from publisher.web.endpoint import make_runner
 from publisher.web.examples import load_examples
@@ -105,7 +104,7 @@ def _rows(answer: httpx.Response) -> set[tuple] | bool | set[str]:
     return {tuple(str(s[n]) if s[n] is not None else None for n in names) for s in parsed}
 
 
-QUERIES = [(e.name, e.query) for e in load_examples()] + [(q.name, q.text) for q in queries.catalogue()]
+QUERIES = [(e.name, e.query) for e in load_examples()]  # the catalogue, then the page's examples
 # Virtuoso evaluates some expressions its own way, and no store layer can undo it in a user's
 # query: comparisons and other boolean expressions come back as xsd:integer 0/1, GROUP_CONCAT
 # gives a plain string where Oxigraph keeps the shared language tag, COALESCE over an unbound
