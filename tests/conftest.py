@@ -36,3 +36,25 @@ def seed_publication(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = build(settings)
     assert result.checked.conforms, "the seed corpus must conform"
     return settings.out
+
+
+# Native objects (pyoxigraph stores and results) still held by daemon threads of the test
+# servers can crash the interpreter during its own teardown, after every test has run and been
+# reported (seen as a segfault at exit on a loaded machine). Leave without that teardown, with
+# pytest's own exit status, so a crash at exit can never turn a real result into another one.
+_EXIT_STATUS = pytest.StashKey[int]()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    session.config.stash[_EXIT_STATUS] = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _EXIT_STATUS in config.stash and not hasattr(config, "workerinput"):
+        import os
+        import sys
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(config.stash[_EXIT_STATUS])
