@@ -38,6 +38,20 @@ def seed_publication(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return settings.out
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport:
+    """A failed test's report also says how each real store server is doing (is it running,
+    the end of its log), so a failure on a CI machine can be told from a store that fell over."""
+    import sys
+
+    report = yield
+    servers = sys.modules.get("servers")
+    if report.failed and servers is not None:
+        for server in list(servers.RUNNING):
+            report.sections.append((f"{server.name} store", server.health()))
+    return report
+
+
 # Native objects (pyoxigraph stores and results) still held by daemon threads of the test
 # servers can crash the interpreter during its own teardown, after every test has run and been
 # reported (seen as a segfault at exit on a loaded machine). Leave without that teardown, with

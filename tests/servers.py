@@ -22,6 +22,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
+RUNNING: list = []  # the servers started and not yet stopped (their health goes into failure reports)
 
 
 def free_port() -> int:
@@ -41,19 +42,30 @@ class Oxigraph:
 
     def __init__(self, location: Path, timeout: int = 30):
         self.port = free_port()
-        self.proc = subprocess.Popen([str(OXIGRAPH), "serve", "--location", str(location), "--bind",
-                                      f"127.0.0.1:{self.port}", "--union-default-graph",
-                                      "--timeout-s", str(timeout)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.log = location.with_name(location.name + ".log")
+        with self.log.open("wb") as log:
+            self.proc = subprocess.Popen([str(OXIGRAPH), "serve", "--location", str(location), "--bind",
+                                          f"127.0.0.1:{self.port}", "--union-default-graph",
+                                          "--timeout-s", str(timeout)],
+                                         stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.proc.poll() is None:
             try:
                 requests.get(f"{self.url}/query", params={"query": "ASK {}"}, timeout=1)
+                RUNNING.append(self)
                 return
             except requests.ConnectionError:
                 time.sleep(0.1)
+        why = self.health()
         self.stop()
-        raise RuntimeError("oxigraph server did not start")
+        raise RuntimeError(f"oxigraph server did not start: {why}")
+
+    def health(self) -> str:
+        """Whether the process runs, and the end of its output (for failure reports)."""
+        code = self.proc.poll()
+        state = "running" if code is None else f"exited with code {code}"
+        tail = self.log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
+        return f"oxigraph server on port {self.port} {state}; end of its output:\n" + "\n".join(tail)
 
     @property
     def url(self) -> str:
@@ -76,8 +88,25 @@ class Oxigraph:
         return oxigraph_publish_args(url or self.url)
 
     def stop(self) -> None:
+        if self in RUNNING:
+            RUNNING.remove(self)
         self.proc.terminate()
         self.proc.wait(timeout=10)
+
+
+def ini_set(ini: str, section: str, key: str, value: str) -> str:
+    """``ini`` with ``key`` of ``[section]`` set to ``value`` (whatever the spacing around ``=``);
+    raises if the section has no such key, so a changed default file fails loudly."""
+    lines, current, done = ini.splitlines(), None, False
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            current = stripped.strip("[]")
+        elif current == section and stripped.split("=")[0].strip() == key and not stripped.startswith(";"):
+            lines[i], done = f"{key} = {value}", True
+    if not done:
+        raise RuntimeError(f"virtuoso.ini has no {key} in [{section}]")
+    return "\n".join(lines) + "\n"
 
 
 class Virtuoso:
@@ -91,28 +120,54 @@ class Virtuoso:
         assert Path(self.BINARY).exists() and self.INI.exists(), \
             "Virtuoso is not installed: apt-get install virtuoso-opensource (scripts/test.sh does)"
         folder.mkdir(parents=True)
+        (folder / "vad").mkdir()
+        self.folder = folder
         self.port, sql = free_port(), free_port()
         ini = self.INI.read_text(encoding="utf-8")
-        ini = ini.replace("/var/lib/virtuoso-opensource-7/db", str(folder))
-        ini = ini.replace("ServerPort               = 1111", f"ServerPort               = 127.0.0.1:{sql}")
-        ini = ini.replace("ServerPort                  = 8890", f"ServerPort                  = 127.0.0.1:{self.port}")
-        ini = ini.replace("ResultSetMaxRows           = 10000", f"ResultSetMaxRows           = {max_rows}")
-        ini = ini.replace("MaxQueryExecutionTime      = 60", f"MaxQueryExecutionTime      = {timeout}")
+        for section, name in (("Database", "virtuoso"), ("TempDatabase", "virtuoso-temp")):
+            ini = ini_set(ini, section, "DatabaseFile", str(folder / f"{name}.db"))
+            ini = ini_set(ini, section, "TransactionFile", str(folder / f"{name}.trx"))
+        for key, value in (("ErrorLogFile", "virtuoso.log"), ("LockFile", "virtuoso.lck"),
+                           ("xa_persistent_file", "virtuoso.pxa")):
+            ini = ini_set(ini, "Database", key, str(folder / value))
+        ini = ini_set(ini, "Parameters", "ServerPort", f"127.0.0.1:{sql}")
+        # no Conductor (the web admin UI, 70 MB a copy): its installer is looked for here
+        ini = ini_set(ini, "Parameters", "VADInstallDir", str(folder / "vad"))
+        ini = ini_set(ini, "Parameters", "DirsAllowed", f"., {folder / 'vad'}")
+        ini = ini_set(ini, "HTTPServer", "ServerPort", f"127.0.0.1:{self.port}")
+        # the tests fetch pages 12 at a time, each page asking several queries: beyond the default
+        # 10 HTTP threads Virtuoso queues requests and logs "No Web Server threads available"
+        for key in ("ServerThreads", "MaxClientConnections", "MaxKeepAlives"):
+            ini = ini_set(ini, "HTTPServer", key, "64")
+        ini = ini_set(ini, "SPARQL", "ResultSetMaxRows", str(max_rows))
+        ini = ini_set(ini, "SPARQL", "MaxQueryExecutionTime", str(timeout))
         # its cost estimate blows up for queries naming ~20 graphs (the dataset the app sends)
-        ini = ini.replace("MaxQueryCostEstimationTime = 400", "MaxQueryCostEstimationTime = 100000")
+        ini = ini_set(ini, "SPARQL", "MaxQueryCostEstimationTime", "100000")
         (folder / "virtuoso.ini").write_text(ini, encoding="utf-8")
         self.proc = subprocess.Popen([self.BINARY, "+foreground", "+configfile", str(folder / "virtuoso.ini")],
                                      cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.proc.poll() is None:
             try:
-                if requests.get(f"{self.url}/sparql", params={"query": "ASK {}"}, timeout=2).ok:
+                r = requests.get(f"{self.url}/sparql", params={"query": "ASK {}"}, timeout=2)
+                if r.ok and "virtuoso" in r.headers.get("Server", "").lower():
+                    RUNNING.append(self)
                     return
             except requests.ConnectionError:
                 pass
             time.sleep(0.3)
+        why = self.health()
         self.stop()
-        raise RuntimeError("virtuoso did not start")
+        raise RuntimeError(f"virtuoso did not start: {why}")
+
+    def health(self) -> str:
+        """Whether the process runs, and the end of its log (for failure reports)."""
+        code = self.proc.poll()
+        state = "running" if code is None else f"exited with code {code}"
+        log = self.folder / "virtuoso.log"
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines() if log.exists() else []
+        lines = [ln for ln in lines if "Checkpoint" not in ln][-15:]
+        return f"virtuoso on port {self.port} {state}; end of its log:\n" + "\n".join(lines)
 
     @property
     def url(self) -> str:
@@ -140,6 +195,8 @@ class Virtuoso:
         return out
 
     def stop(self) -> None:
+        if self in RUNNING:
+            RUNNING.remove(self)
         self.proc.terminate()
         try:
             self.proc.wait(timeout=20)

@@ -184,14 +184,25 @@ def remote_endpoint(tmp_path_factory: pytest.TempPathFactory, seed_publication: 
     from servers import SERVERS, cli
 
     started: dict = {}
+    failed: dict[str, str] = {}
 
     def endpoint(name: str) -> str:
+        if name in failed:  # one clear error for every test that needs it, not a cascade
+            raise RuntimeError(failed[name])
         if name not in started:
             server = SERVERS[name](tmp_path_factory.mktemp(name) / "data")
-            started[name] = server
             result = cli(*server.publish_args(), out=seed_publication)
-            assert result.returncode == 0, result.stderr
-        return started[name].sparql
+            if result.returncode != 0:
+                failed[name] = (f"planlod publish to {name} exited with {result.returncode}:\n"
+                                f"{result.stdout[-2000:]}\n{result.stderr[-3000:]}\n{server.health()}")
+                server.stop()
+                raise RuntimeError(failed[name])
+            started[name] = server
+        server = started[name]
+        if server.proc.poll() is not None:
+            failed[name] = f"the {name} store stopped during the tests: {server.health()}"
+            raise RuntimeError(failed[name])
+        return server.sparql
 
     yield endpoint
     for server in started.values():
