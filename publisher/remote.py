@@ -15,6 +15,7 @@ import hashlib
 import http.client
 import json
 import socket
+import time
 import urllib.error
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ class RemoteStore:
     timeout: float = 60.0
     graph_param: str = "graph"  # Virtuoso's crud endpoint also accepts "graph-uri"
     auth: str = "basic"  # or "digest" (Virtuoso's sparql-graph-crud-auth)
+    retries: int = 2  # more tries of a request whose connection broke (PUT and DELETE are idempotent)
+    _session: requests.Session | None = field(default=None, init=False, repr=False, compare=False)
 
     def _auth(self) -> requests.auth.AuthBase | None:
         if self.user is None:
@@ -49,6 +52,21 @@ class RemoteStore:
         if self.auth == "digest":
             return requests.auth.HTTPDigestAuth(self.user, self.password or "")
         return requests.auth.HTTPBasicAuth(self.user, self.password or "")
+
+    def _connection(self) -> requests.Session:
+        """One HTTP session for the whole publish. With digest authentication it first asks
+        once without a body: the store's challenge is then answered up front on every later
+        request, instead of the store refusing (and cutting) a large PUT body to send its
+        challenge, which a client sees as a reset connection."""
+        if self._session is None:
+            self._session = requests.Session()
+            self._session.auth = self._auth()
+            if self.auth == "digest" and self.user is not None:
+                try:
+                    self._session.head(self.graph_store, timeout=self.timeout)
+                except requests.exceptions.RequestException:
+                    pass  # the request itself says what is wrong
+        return self._session
 
     def _fail(self, graph: str | None, what_en: str, what_ja: str, hint_en: str = "",
               hint_ja: str = "") -> StoreError:
@@ -61,17 +79,23 @@ class RemoteStore:
             code="store"))
 
     def _request(self, method: str, graph: str, data: bytes | None = None) -> requests.Response:
-        try:
-            response = requests.request(
-                method, self.graph_store, params={self.graph_param: graph}, data=data,
-                headers={"Content-Type": f"{NT}; charset=utf-8"} if data is not None else {},
-                auth=self._auth(), timeout=self.timeout)
-        except requests.exceptions.Timeout:
-            raise self._fail(graph, f"no answer within {self.timeout:g} s", f"{self.timeout:g} 秒以内に応答がありません") from None
-        except requests.exceptions.ConnectionError as exc:
-            raise self._fail(graph, f"cannot connect ({_reason(exc)})", f"接続できません（{_reason(exc)}）") from None
-        except requests.exceptions.RequestException as exc:
-            raise self._fail(graph, f"request failed ({_reason(exc)})", f"要求が失敗しました（{_reason(exc)}）") from None
+        for attempt in range(self.retries + 1):
+            try:
+                response = self._connection().request(
+                    method, self.graph_store, params={self.graph_param: graph}, data=data,
+                    headers={"Content-Type": f"{NT}; charset=utf-8"} if data is not None else {},
+                    timeout=self.timeout)
+                break
+            except requests.exceptions.Timeout:
+                raise self._fail(graph, f"no answer within {self.timeout:g} s", f"{self.timeout:g} 秒以内に応答がありません") from None
+            except requests.exceptions.RequestException as exc:
+                broken = isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.ChunkedEncodingError)
+                if broken and attempt < self.retries:
+                    time.sleep(0.5 * (attempt + 1))  # a reset or refused connection: try again
+                    continue
+                if isinstance(exc, requests.exceptions.ConnectionError):
+                    raise self._fail(graph, f"cannot connect ({_reason(exc)})", f"接続できません（{_reason(exc)}）") from None
+                raise self._fail(graph, f"request failed ({_reason(exc)})", f"要求が失敗しました（{_reason(exc)}）") from None
         if response.status_code in (401, 403):
             raise self._fail(graph, f"HTTP {response.status_code}: not authorised",
                              f"HTTP {response.status_code}: 認証されていません",

@@ -227,3 +227,60 @@ def test_bad_store_answers_give_a_clear_error(tmp_path, seed_publication, mode, 
 def test_publish_without_a_publication_says_build_first(tmp_path):
     result = _cli(*_publish_args("http://127.0.0.1:9"), out=tmp_path / "nothing")
     assert result.returncode == 2 and "planlod build" in result.stderr
+
+
+class _DigestStore(http.server.BaseHTTPRequestHandler):
+    """A Graph Store that, like Virtuoso, answers a request without credentials with a digest
+    challenge and closes the connection at once, without reading the body it was sent; and that
+    can drop the first PUT's connection with no answer at all."""
+
+    protocol_version = "HTTP/1.1"
+    log: list = []
+    drop_first_put = False
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _answer(self) -> None:
+        authorised = (self.headers.get("Authorization") or "").startswith("Digest ")
+        self.log.append((self.command, authorised))
+        if not authorised:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Digest realm="store", nonce="n0", qop="auth"')
+            self.send_header("Content-Length", "0")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            return
+        if self.command == "PUT" and type(self).drop_first_put:
+            type(self).drop_first_put = False
+            self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        self.send_response(201 if self.command == "PUT" else 200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_HEAD = do_GET = do_PUT = do_DELETE = _answer
+
+
+@pytest.mark.parametrize("drop_first_put", [False, True], ids=["digest", "dropped-connection"])
+def test_digest_puts_carry_credentials_and_a_dropped_connection_is_retried(drop_first_put):
+    from publisher.remote import RemoteStore
+
+    handler = type("Handler", (_DigestStore,), {"log": [], "drop_first_put": drop_first_put})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/crud"
+    big = b"".join(b'<urn:s%d> <urn:p> "%s" .\n' % (i, b"x" * 200) for i in range(20_000))  # 4 MB
+    try:
+        store = RemoteStore(url, url, "dba", "secret", auth="digest", graph_param="graph-uri")
+        for g in ("urn:a", "urn:b", "urn:c"):
+            store.put(g, big)
+    finally:
+        server.shutdown()
+    puts = [authorised for method, authorised in handler.log if method == "PUT"]
+    assert puts == [True] * (4 if drop_first_put else 3), handler.log  # never a body without credentials
