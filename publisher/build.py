@@ -23,7 +23,7 @@ from .load import PlanSource, load_plan, plan_folders
 from .namespaces import DEFAULT_LICENSE, ONTOLOGY_IRI, Iris
 from .progress import Progress
 from .publish.catalog import DatasetInfo, FileInfo, catalog_graph, void_graph
-from .publish.compose import concat_jsonld, concat_trig, merge_sorted, turtle_of_ntriples
+from .publish.compose import concat, concat_jsonld, concat_trig, merge_sorted
 from .publish.csvout import CSV_FILE, csv_header_bytes, csvw_metadata
 from .publish.dumps import CONTEXT_FILE, jsonld_context, serialize
 from .publish.plans import (
@@ -286,10 +286,10 @@ def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
         infos[path] = _file_info(downloads / path)
 
     parts = {ext: [plan_file(cache, s.key, ext) for s in summaries.values()] for ext in DUMP_FORMATS}
-    write("all.nq", lambda f: merge_sorted(parts["nq"], f))
+    write("all.nq", lambda f: concat(parts["nq"], f))
     write("all.nt", lambda f: merge_sorted(parts["nt"], f))
     write("all.trig", lambda f: concat_trig(parts["trig"], f))
-    write("all.ttl", lambda f: turtle_of_ntriples(downloads / "all.nt", f))
+    write("all.ttl", lambda f: concat_trig(parts["ttl"], f))
     write("all.jsonld", lambda f: concat_jsonld(
         [(iris.dataset(pid), p) for pid, p in zip(summaries, parts["jsonld"], strict=True)], f))
 

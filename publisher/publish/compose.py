@@ -1,10 +1,15 @@
 """The all-plans dumps, composed from the per-plan files by streaming, never loading a graph.
 
-- ``all.nq`` and ``all.nt``: a merge of the per-plan files, which are sorted and unique line by
-  line, dropping repeated lines (a municipality shared by two plans is one set of triples);
-- ``all.trig``: the per-plan graphs one after the other under one prefix header;
-- ``all.jsonld``: one named graph per plan, the per-plan ``@graph`` arrays copied as they are;
-- ``all.ttl``: Oxigraph's Turtle writer over the sorted ``all.nt``.
+- ``all.nt``: a merge of the per-plan files, which are sorted and unique line by line,
+  dropping repeated lines (a municipality shared by two plans is one set of triples);
+- ``all.nq``: the per-plan files one after the other (each plan's quads are in its own graph,
+  so no line can repeat);
+- ``all.trig`` and ``all.ttl``: the per-plan documents one after the other under the one prefix
+  header they share (in Turtle a subject two plans share is simply described twice);
+- ``all.jsonld``: one named graph per plan, the per-plan ``@graph`` arrays copied as they are.
+
+Only ``all.nt`` reads its parts line by line; the others are copies, so rebuilding them after
+one plan changed costs little more than copying the bytes.
 
 Every function writes to a binary file object, so that the caller can hash while writing.
 """
@@ -21,10 +26,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-import pyoxigraph as ox
 from rdflib import URIRef
 
-from .dumps import PREFIX_MAP, jsonld_context
+from .dumps import jsonld_context
 
 CHUNK = 1 << 20
 
@@ -61,19 +65,37 @@ def merge_sorted(parts: list[Path], out: BinaryIO) -> None:
             last = line
 
 
+def concat(parts: list[Path], out: BinaryIO) -> None:
+    """The files one after the other."""
+    for part in parts:
+        with part.open("rb") as f:
+            shutil.copyfileobj(f, out, CHUNK)
+
+
+def _split_header(data: bytes) -> tuple[bytes, bytes]:
+    """The leading ``@prefix`` lines of a Turtle or TriG document, and the rest."""
+    end = 0
+    while data.startswith(b"@prefix ", end):
+        end = data.index(b"\n", end) + 1
+    return data[:end], data[end:]
+
+
 def concat_trig(parts: list[Path], out: BinaryIO) -> None:
-    """One TriG document from per-graph TriG files (in the order given): one prefix header."""
-    for i, part in enumerate(parts):
-        data = part.read_bytes()
-        if i:
-            data = b"\n".join(ln for ln in data.split(b"\n") if not ln.startswith(b"@prefix "))
-        out.write(data)
+    """One Turtle or TriG document from per-plan documents (in the order given) written with
+    the same prefixes: the prefix header once, then each document's statements.
 
-
-def turtle_of_ntriples(nt: Path, out: BinaryIO) -> None:
-    """Turtle of a sorted N-Triples file, streamed (the file's order groups the subjects)."""
-    ox.serialize(ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES), out, ox.RdfFormat.TURTLE,
-                 prefixes=PREFIX_MAP)
+    A part whose header declares a prefix the first one lacks would change meaning without its
+    declaration: that is refused (ValueError) rather than written.
+    """
+    header = None
+    for part in parts:
+        head, body = _split_header(part.read_bytes())
+        if header is None:
+            header = set(head.splitlines())
+            out.write(head)
+        elif not set(head.splitlines()) <= header:
+            raise ValueError(f"{part} declares prefixes the first part does not")
+        out.write(body)
 
 
 GRAPH_OPEN, GRAPH_CLOSE = b'\n "@graph": [\n', b"\n ]\n}\n"

@@ -3,16 +3,13 @@
 The same graph always gives the same bytes: N-Triples and N-Quads are sorted line by line,
 Turtle and TriG are written by Oxigraph from sorted triples, JSON-LD is compacted with our
 context and its nodes and values sorted. The all-plans dumps are composed from the per-plan
-files by streaming (merging sorted lines, concatenating graphs), never by loading every plan.
+files by :mod:`publisher.publish.compose`, never by loading every plan.
 """
 
 from __future__ import annotations
 
-import heapq
 import json
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -157,58 +154,6 @@ def _union(graphs: dict[URIRef, Graph]) -> Graph:
         for t in graphs[name]:
             g.add(t)
     return g
-
-
-# -- the all-plans dumps, composed from the per-plan files without loading any graph ---------
-
-def _lines(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as f:
-        yield from f
-
-
-def merge_sorted(parts: list[Path], out: BinaryIO) -> None:
-    """Merge files of sorted, unique lines into ``out``: sorted, without duplicates."""
-    last = None
-    for line in heapq.merge(*(_lines(p) for p in parts)):
-        if line != last:
-            out.write(line)
-            last = line
-
-
-def concat_trig(parts: list[Path], out: BinaryIO) -> None:
-    """One TriG document from per-graph TriG files (in the order given): one prefix header."""
-    for i, part in enumerate(parts):
-        data = part.read_bytes()
-        if i:
-            body = b"\n".join(ln for ln in data.split(b"\n") if not ln.startswith(b"@prefix "))
-            out.write(body)
-        else:
-            out.write(data)
-
-
-def turtle_of_ntriples(nt: Path, out: BinaryIO) -> None:
-    """Turtle of a sorted N-Triples file, streamed (the file's order groups the subjects)."""
-    ox.serialize(ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES), out,
-                 ox.RdfFormat.TURTLE, prefixes=PREFIX_MAP)
-
-
-def concat_jsonld(parts: list[tuple[URIRef, Path]], out: BinaryIO) -> None:
-    """The JSON-LD of a dataset from per-graph JSON-LD files: one named graph per part.
-
-    Same shape as :func:`_jsonld` of a dataset (our context, then ``@graph``: one object per
-    named graph, sorted by name), written one graph at a time.
-    """
-    ctx = jsonld_context()["@context"]
-    head = json.dumps({"@context": ctx}, ensure_ascii=False, indent=1)
-    out.write((head[:-2] + ",\n \"@graph\": [").encode("utf-8"))
-    for i, (name, path) in enumerate(parts):
-        doc = json.loads(path.read_bytes())
-        nodes = doc.get("@graph", [{k: v for k, v in doc.items() if k != "@context"}])
-        item = {"@graph": nodes, "@id": str(name)}
-        text = json.dumps(item, ensure_ascii=False, indent=1)
-        text = "\n".join("  " + ln for ln in text.split("\n"))
-        out.write((("," if i else "") + "\n" + text).encode("utf-8"))
-    out.write(b"\n ]\n}\n")
 
 
 __all__ = ["serialize", "jsonld_context", "CONTEXT_FILE", "MPLAN"]
