@@ -89,7 +89,8 @@ def check(settings: Settings, paths: list[Path] | None = None) -> Checked:
     if problems:
         raise SourceError(problems)
     graphs = {pid: to_graph(src, iris) for pid, src in sorted(sources.items())}
-    validator = Validator(settings.root, settings.cache_dir, settings.workers or None)
+    validator = Validator(settings.root, settings.cache_dir, settings.workers or None,
+                          settings.validator)
     bar = Progress(len(graphs), "validate", settings.progress)
     reports = validator.validate(graphs, progress=bar.step)
     return Checked(sources, graphs, reports, corpus_checks(graphs, iris.base))
@@ -115,7 +116,7 @@ def process_plans(settings: Settings, folders: list[Path]) -> dict[str, PlanSumm
 
     Raises SourceError (with every problem of every plan) when a source file is unusable.
     """
-    rules = Validator(settings.root, None, 1).rules_digest
+    rules = Validator(settings.root, None, 1, settings.validator).rules_digest
     summaries: dict[str, PlanSummary] = {}
     problems: list = []
     todo = []
@@ -128,7 +129,7 @@ def process_plans(settings: Settings, folders: list[Path]) -> dict[str, PlanSumm
             bar.step(folder.name)
         else:
             todo.append((folder, key, settings.root, settings.cache_dir, settings.base,
-                         settings.max_file_size))
+                         settings.max_file_size, settings.validator))
     workers = min(settings.workers or os.cpu_count() or 1, len(todo))
 
     def done(out: PlanSummary | list, folder: Path) -> None:

@@ -220,6 +220,8 @@ def parser() -> argparse.ArgumentParser:
                    "(default: public)")
     p.add_argument("--cache-dir", type=Path, help="validation cache (default: .planlod-cache)")
     p.add_argument("--workers", type=int, help="validation processes (default: one per core)")
+    p.add_argument("--validator", choices=("fast", "pyshacl"),
+                   help="SHACL engine: fast, or pyshacl, the reference (default: fast)")
     p.add_argument("--max-file-size", type=int, help="largest source file in bytes (default: 5 MiB)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="show a progress bar (default: only on a terminal outside CI)")
@@ -327,7 +329,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = Settings.from_env(
         datasets=args.datasets, base=args.base, out=args.out, cache_dir=args.cache_dir,
-        workers=args.workers, max_file_size=args.max_file_size, progress=args.progress)
+        workers=args.workers, max_file_size=args.max_file_size, progress=args.progress,
+        validator=args.validator)
     try:
         return COMMANDS[args.command](args, settings)
     except PlanError as exc:

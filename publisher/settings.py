@@ -26,6 +26,7 @@ class Settings:
     base: str = DEFAULT_BASE  # base IRI of the data
     cache_dir: Path = field(default_factory=lambda: Path(".planlod-cache"))  # validation cache
     workers: int = 0  # validation processes; 0 = one per core
+    validator: str = "fast"  # SHACL engine: fast (publisher/fastshacl.py) or pyshacl (the reference)
     max_file_size: int = DEFAULT_MAX_BYTES  # largest source file accepted, in bytes
     source_date_epoch: int | None = None  # fixes dct:modified of changed plans (reproducible builds)
     keep_releases: int = 2  # releases kept beside the current one

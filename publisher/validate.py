@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
@@ -23,6 +24,9 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
 from .namespaces import MPLAN
+
+if TYPE_CHECKING:
+    from .fastshacl import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -120,9 +124,49 @@ class QueryCachingGraph(Graph):
         return super().query(query_object, *args, **kwargs)
 
 
+ENGINES = ("fast", "pyshacl")  # the `validator` setting: docs/settings.md
+
+
+@cache
+def _fast_engine(shapes: tuple[Path, ...], ontology: tuple[Path, ...]) -> Engine | None:
+    """The shapes compiled once per process, or None when they use a feature the fast engine
+    does not run (then every plan is validated with pySHACL)."""
+    from .fastshacl import Engine, UnsupportedShapes
+
+    try:
+        return Engine(_graph_of(shapes), _graph_of(ontology))
+    except UnsupportedShapes:
+        return None
+
+
 def validate_graph(plan_id: str, graph: Graph | str, shapes: tuple[Path, ...],
-                   ontology: tuple[Path, ...]) -> PlanReport:
-    """Validate one plan graph (or its N-Triples) with the shapes; the vocabularies are mixed in.
+                   ontology: tuple[Path, ...], engine: str = "fast") -> PlanReport:
+    """Validate one plan graph (or its N-Triples written by rdflib) with the shapes; the
+    vocabularies are mixed in.
+
+    ``engine`` "fast" is publisher/fastshacl.py, which gives pySHACL's results (checked by
+    tests/test_fastshacl.py) and hands over to pySHACL for shapes or data it cannot run exactly;
+    "pyshacl" is the reference.
+    """
+    from .fastshacl import UnsupportedData
+
+    if engine not in ENGINES:
+        raise ValueError(f"unknown validator {engine!r}: use one of {', '.join(ENGINES)}")
+    fast = _fast_engine(shapes, ontology) if engine == "fast" else None
+    if fast is not None:
+        try:
+            out = fast.validate(graph)
+        except UnsupportedData:
+            pass
+        else:
+            return PlanReport(plan_id, out.conforms, _results(out.graph, _graph_of(shapes)),
+                              out.graph.serialize(format="turtle"))
+    return pyshacl_validate_graph(plan_id, graph, shapes, ontology)
+
+
+def pyshacl_validate_graph(plan_id: str, graph: Graph | str, shapes: tuple[Path, ...],
+                           ontology: tuple[Path, ...]) -> PlanReport:
+    """:func:`validate_graph` with pySHACL, the reference engine.
 
     The vocabularies are added to the data itself (pySHACL's ont_graph mixes in only RDFS/OWL
     axioms, not SKOS concepts), so that constraints see level ranks and scheme membership. The
@@ -143,7 +187,7 @@ def validate_graph(plan_id: str, graph: Graph | str, shapes: tuple[Path, ...],
                       report.serialize(format="turtle"))
 
 
-def _validate_one(args: tuple[str, str, tuple[Path, ...], tuple[Path, ...]]) -> PlanReport:
+def _validate_one(args: tuple[str, str, tuple[Path, ...], tuple[Path, ...], str]) -> PlanReport:
     return validate_graph(*args)
 
 
@@ -172,12 +216,18 @@ def _results(report: Graph, shapes: Graph) -> list[Result]:
 class Validator:
     """Validates plan graphs with a cache; ``workers`` processes validate in parallel."""
 
-    def __init__(self, root: Path = ROOT, cache_dir: Path | None = None, workers: int | None = None):
+    def __init__(self, root: Path = ROOT, cache_dir: Path | None = None, workers: int | None = None,
+                 engine: str = "fast"):
+        if engine not in ENGINES:
+            raise ValueError(f"unknown validator {engine!r}: use one of {', '.join(ENGINES)}")
         self.shapes = tuple(shape_files(root))
         self.ontology = tuple(p for p in ontology_files(root) if p.exists())
         self.cache_dir = cache_dir
         self.workers = workers or min(os.cpu_count() or 1, 8)
-        self.rules_digest = files_digest(self.shapes + self.ontology)
+        self.engine = engine
+        # the engine is part of every cache key: switching engines never serves the other's report
+        self.rules_digest = hashlib.sha256(
+            (files_digest(self.shapes + self.ontology) + "\0" + engine).encode()).hexdigest()
 
     def _key(self, data_nt: str) -> str:
         return hashlib.sha256((self.rules_digest + data_nt).encode("utf-8")).hexdigest()
@@ -197,15 +247,16 @@ class Validator:
                 if progress:
                     progress(plan_id)
             else:
-                todo.append((key, (plan_id, nt, self.shapes, self.ontology)))
+                todo.append((key, (plan_id, nt, self.shapes, self.ontology, self.engine)))
         if len(todo) > 1 and self.workers > 1:
             with ProcessPoolExecutor(max_workers=min(self.workers, len(todo))) as pool:
                 for (key, _args), report in zip(todo, pool.map(_validate_one, [a for _, a in todo]),
                                                strict=True):
                     self._finish(key, report, reports, progress)
-        else:  # in this process: hand over the graph itself, no N-Triples round trip
-            for key, (plan_id, _nt, shapes, ontology) in todo:
-                report = validate_graph(plan_id, graphs[plan_id], shapes, ontology)
+        else:  # in this process: pySHACL takes the graph itself, the fast engine N-Triples
+            for key, (plan_id, nt, shapes, ontology, engine) in todo:
+                data = nt if engine == "fast" else graphs[plan_id]
+                report = validate_graph(plan_id, data, shapes, ontology, engine)
                 self._finish(key, report, reports, progress)
         return reports
 

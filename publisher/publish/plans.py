@@ -113,11 +113,11 @@ def rows_file(cache_dir: Path, key: str) -> Path:
 
 
 @cache
-def _validator(root: Path, cache_dir: Path) -> Validator:
-    return Validator(root, cache_dir, workers=1)
+def _validator(root: Path, cache_dir: Path, engine: str) -> Validator:
+    return Validator(root, cache_dir, workers=1, engine=engine)
 
 
-def process_plan(job: tuple[Path, str, Path, Path, str, int]) -> PlanSummary | list[Problem]:
+def process_plan(job: tuple[Path, str, Path, Path, str, int, str]) -> PlanSummary | list[Problem]:
     """Load, convert, validate and serialise one plan into the cache; return its summary.
 
     A plan whose source files cannot be used returns its problems instead. Runs in a worker
@@ -128,14 +128,14 @@ def process_plan(job: tuple[Path, str, Path, Path, str, int]) -> PlanSummary | l
     from .csvout import csv_rows_bytes
     from .dumps import serialize_all
 
-    folder, key, root, cache_dir, base, max_file_size = job
+    folder, key, root, cache_dir, base, max_file_size, engine = job
     try:
         source = load_plan(folder, max_file_size)
     except PlanError as exc:
         return list(exc.problems)
     iris = Iris(base)
     graph = to_graph(source, iris)
-    report = _validator(root, cache_dir).validate({source.id: graph})[source.id]
+    report = _validator(root, cache_dir, engine).validate({source.id: graph})[source.id]
     d = _dir(cache_dir, key)
     tmp = d.with_name(f".{key}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
