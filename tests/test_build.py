@@ -163,33 +163,46 @@ def test_rebuild_without_change_changes_no_byte_and_one_change_revalidates_one_p
 
 
 def test_killed_build_leaves_the_previous_publication(tmp_path, corpus):
+    """SIGKILL at points spread over a build: the publication is the old one, untouched, or (a
+    kill after the atomic switch, while the process was ending) the whole new one."""
     args = _settings_args(tmp_path, corpus)
+    started = time.monotonic()
     assert _planlod(*args, "build").returncode == 0
+    duration = time.monotonic() - started  # a cold build: the killed ones below are cold too
     before = _files(tmp_path / "public")
     target = os.readlink(tmp_path / "public")
     plan = corpus / "202151-shiojiri-6" / "indicators.yaml"
     plan.write_text(plan.read_text(encoding="utf-8").replace("65000", "66000"), encoding="utf-8")
     shutil.rmtree(tmp_path / "cache")
-    env = {**os.environ, "CI": "1"}
-    kills = 0
-    for delay in (0.8, 1.5, 2.5, 3.5):
+    env = {**os.environ, "CI": "1", "SOURCE_DATE_EPOCH": "1767225600"}
+    kept, switched = 0, set()
+    for share in (0.1, 0.25, 0.4, 0.55, 0.7, 0.85):  # kill at points spread over a build
         proc = subprocess.Popen([sys.executable, "-m", "publisher", *args, "build"], cwd=ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 start_new_session=True)
-        time.sleep(delay)
+        time.sleep(share * duration)
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
-            kills += 1
         proc.wait()
         if proc.returncode == 0:
             break  # the build finished before the kill: nothing more to learn
-        assert os.readlink(tmp_path / "public") == target
-        assert _files(tmp_path / "public") == before
+        now = os.readlink(tmp_path / "public")
+        if now == target:  # killed before the switch: the old publication, untouched
+            kept += 1
+            assert _files(tmp_path / "public") == before
+        else:  # killed after the atomic switch: the new release must be whole (checked below)
+            switched.add(now)
         store = pyoxigraph.Store.read_only(str(tmp_path / "public" / "store"))
         assert len(store) > 0
-    assert kills >= 1, "no build was killed midway"
+    assert kept >= 1, "no build was killed before it switched the publication"
     # the next build completes and cleans up the killed builds' temporary folders
     done = _planlod(*args, "build")
     assert done.returncode == 0, done.stderr
     assert not list((tmp_path / "public.releases").glob(".tmp-*"))
+    # a release a killed build had switched to is the one a whole build makes, file for file
+    assert switched <= {os.readlink(tmp_path / "public")}
+    clean = tmp_path / "clean"
+    assert _planlod("--datasets", str(corpus), "--out", str(clean / "public"), "--cache-dir",
+                    str(clean / "cache"), "build").returncode == 0
+    assert _files(tmp_path / "public") == _files(clean / "public")
     assert b"66000" in (tmp_path / "public" / "downloads" / "plans" / "202151-shiojiri-6.nt").read_bytes()
