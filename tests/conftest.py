@@ -61,6 +61,12 @@ _EXIT_STATUS = pytest.StashKey[int]()
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     session.config.stash[_EXIT_STATUS] = int(exitstatus)
+    # scripts/test.sh reads pytest's own verdict from here if the interpreter crashes later
+    import os
+
+    status_file = os.environ.get("PLANLOD_PYTEST_STATUS")
+    if status_file and not hasattr(session.config, "workerinput"):
+        Path(status_file).write_text(f"{int(exitstatus)}\n", encoding="utf-8")
 
 
 @pytest.hookimpl(trylast=True)
