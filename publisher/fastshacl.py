@@ -40,6 +40,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+from .publish.dumps import ox_term
+
 __all__ = ["Engine", "UnsupportedData", "UnsupportedShapes", "EngineReport"]
 
 
@@ -81,18 +83,11 @@ _DATA_CHECK = re.compile(r'"\^\^<http://www\.w3\.org/2001/XMLSchema#string>|"@[a
 
 
 def to_ox(term: Node) -> Any:
-    """The Oxigraph term of an rdflib term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise UnsupportedShapes(f"cannot use {term!r} as an RDF term")
+    """The Oxigraph term of an rdflib term of the shapes graph."""
+    try:
+        return ox_term(term)
+    except TypeError as exc:
+        raise UnsupportedShapes(str(exc)) from None
 
 
 def to_rdflib(term: Any) -> Node:

@@ -83,7 +83,8 @@ def dataset_of(graphs: dict[URIRef, Graph]) -> Dataset:
     return ds
 
 
-def _ox_term(term: Any) -> Any:
+def ox_term(term: Any) -> Any:
+    """The Oxigraph term of an rdflib term (TypeError for anything else)."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, Literal):
@@ -102,7 +103,7 @@ def sorted_quads(graphs: dict[URIRef, Graph]) -> list[ox.Quad]:
     out: list[ox.Quad] = []
     for name in sorted(graphs):
         g = ox.NamedNode(str(name))
-        quads = [ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), g) for s, p, o in graphs[name]]
+        quads = [ox.Quad(ox_term(s), ox_term(p), ox_term(o), g) for s, p, o in graphs[name]]
         quads.sort(key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
         out.extend(quads)
     return out
