@@ -98,3 +98,14 @@ def run(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None =
 def python(*args: str) -> list[str]:
     """A command line running this Python."""
     return [sys.executable, *args]
+
+
+def cpu_model(default: str = "") -> str:
+    """The CPU's model name from /proc/cpuinfo, or ``default``."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return default

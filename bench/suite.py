@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .loadgen import load, percentile, wait_up
-from .measure import Run, python, run
+from .measure import Run, cpu_model, python, run
 
 ROOT = Path(__file__).resolve().parents[1]
 GiB = 1024**3
@@ -71,14 +71,7 @@ def env() -> dict[str, str]:
 
 
 def machine() -> dict[str, Any]:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     mem = 0
     try:
         for line in Path("/proc/meminfo").read_text().splitlines():

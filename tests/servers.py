@@ -31,6 +31,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def health(what: str, proc: subprocess.Popen, log: Path, skip: str | None = None) -> str:
+    """Whether a server process runs, and the last lines of its log (without ``skip`` lines)."""
+    code = proc.poll()
+    state = "running" if code is None else f"exited with code {code}"
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines() if log.exists() else []
+    lines = [ln for ln in lines if not skip or skip not in ln][-15:]
+    return f"{what} {state}; end of its log:\n" + "\n".join(lines)
+
+
 def oxigraph_publish_args(url: str) -> list[str]:
     return ["publish", "--store", f"{url}/store", "--sparql", f"{url}/query"]
 
@@ -62,10 +71,7 @@ class Oxigraph:
 
     def health(self) -> str:
         """Whether the process runs, and the end of its output (for failure reports)."""
-        code = self.proc.poll()
-        state = "running" if code is None else f"exited with code {code}"
-        tail = self.log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
-        return f"oxigraph server on port {self.port} {state}; end of its output:\n" + "\n".join(tail)
+        return health(f"oxigraph server on port {self.port}", self.proc, self.log)
 
     @property
     def url(self) -> str:
@@ -162,12 +168,8 @@ class Virtuoso:
 
     def health(self) -> str:
         """Whether the process runs, and the end of its log (for failure reports)."""
-        code = self.proc.poll()
-        state = "running" if code is None else f"exited with code {code}"
-        log = self.folder / "virtuoso.log"
-        lines = log.read_text(encoding="utf-8", errors="replace").splitlines() if log.exists() else []
-        lines = [ln for ln in lines if "Checkpoint" not in ln][-15:]
-        return f"virtuoso on port {self.port} {state}; end of its log:\n" + "\n".join(lines)
+        return health(f"virtuoso on port {self.port}", self.proc, self.folder / "virtuoso.log",
+                      skip="Checkpoint")
 
     @property
     def url(self) -> str:
