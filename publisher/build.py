@@ -9,7 +9,7 @@ import os
 import shutil
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -22,15 +22,17 @@ from .formats import DUMP_FORMATS
 from .load import PlanSource, load_plan, plan_folders
 from .namespaces import DEFAULT_LICENSE, ONTOLOGY_IRI, Iris
 from .progress import Progress
-from .publish.catalog import DatasetInfo, FileInfo, catalog_graph, void_graph
-from .publish.compose import concat, concat_jsonld, concat_trig, merge_sorted
+from .publish import catalog
+from .publish.catalog import CATALOG_FILES, DatasetInfo, FileInfo, head_pieces, write_catalog_file
+from .publish.compose import write_all
 from .publish.csvout import CSV_FILE, csv_header_bytes, csvw_metadata
-from .publish.dumps import CONTEXT_FILE, jsonld_context, serialize
+from .publish.dumps import CONTEXT_FILE, jsonld_context, prefix_header, serialize
 from .publish.plans import (
     PlanSummary,
     artifact_key,
     cached_summary,
     code_digest,
+    member_file,
     plan_file,
     process_plan,
     rows_file,
@@ -286,13 +288,10 @@ def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
             fill(f)
         infos[path] = _file_info(downloads / path)
 
-    parts = {ext: [plan_file(cache, s.key, ext) for s in summaries.values()] for ext in DUMP_FORMATS}
-    write("all.nq", lambda f: concat(parts["nq"], f))
-    write("all.nt", lambda f: merge_sorted(parts["nt"], f))
-    write("all.trig", lambda f: concat_trig(parts["trig"], f))
-    write("all.ttl", lambda f: concat_trig(parts["ttl"], f))
-    write("all.jsonld", lambda f: concat_jsonld(
-        [(iris.dataset(pid), p) for pid, p in zip(summaries, parts["jsonld"], strict=True)], f))
+    header = prefix_header("ttl")
+    for ext in DUMP_FORMATS:
+        parts = [member_file(cache, s.key, ext) for s in summaries.values()]
+        write(f"all.{ext}.gz", lambda f, ext=ext, parts=parts: write_all(ext, parts, header, f))
 
     def csv_fill(f: BinaryIO) -> None:
         f.write(csv_header_bytes())
@@ -337,14 +336,14 @@ def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
         description_ja="公開中のすべての計画（1計画1名前付きグラフ）と指標値のCSV。",
         description_en="Every published plan (one named graph per plan) and the indicator values as CSV.",
         license=DEFAULT_LICENSE, modified=all_modified,
-        files={**{ext: info_of(f"all.{ext}") for ext in DUMP_FORMATS}, "csv": info_of(CSV_FILE)},
+        files={**{ext: info_of(f"all.{ext}.gz") for ext in DUMP_FORMATS}, "csv": info_of(CSV_FILE)},
         triples=sum(s.triples for s in summaries.values())))
     small[f"{CSV_FILE}-metadata.json"] = (json.dumps(
         csvw_metadata(CSV_FILE, DEFAULT_LICENSE), ensure_ascii=False, indent=1) + "\n").encode()
-    cat = catalog_graph(iris, datasets, all_modified)
-    small["catalog.ttl"] = serialize({iris.catalog(): cat}, "ttl")
-    small["catalog.jsonld"] = serialize({iris.catalog(): cat}, "jsonld")
-    small["void.ttl"] = serialize({iris.catalog(): void_graph(iris, datasets)}, "ttl")
+    pieces = [head_pieces(iris, datasets, all_modified),
+              *(_dataset_pieces(settings, iris, d) for d in datasets)]
+    for name in CATALOG_FILES:
+        write(name, lambda f, name=name: write_catalog_file(name, pieces, f))
     for path, data in small.items():
         (downloads / path).write_bytes(data)
         infos[path] = (len(data), _sha256(data))
@@ -353,6 +352,30 @@ def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
     bar.step("catalog")
     return {"version": __version__, "base": iris.base, "plans": plan_hashes, "modified": modified,
             "digest": _sha256(sums.encode())}
+
+
+def _dataset_pieces(settings: Settings, iris: Iris, info: DatasetInfo) -> dict[str, bytes]:
+    """A plan's pieces of the catalog files, cached by what they are made of (the all-plans
+    dataset changes with every build and is not cached)."""
+    if info.key == "all":
+        return catalog.dataset_pieces(iris, info)
+    h = hashlib.sha256()
+    for part in (__version__, iris.base, files_digest([Path(catalog.__file__)]),
+                 json.dumps(asdict(info), ensure_ascii=False, sort_keys=True, default=str)):
+        h.update(part.encode() + b"\0")
+    key = h.hexdigest()
+    cached = settings.cache_dir / "catalog" / key[:2] / f"{key}.json"
+    try:
+        return {k: v.encode("utf-8") for k, v in json.loads(cached.read_text(encoding="utf-8")).items()}
+    except (OSError, ValueError):
+        pass
+    pieces = catalog.dataset_pieces(iris, info)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_name(f".{key}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({k: v.decode("utf-8") for k, v in pieces.items()}, ensure_ascii=False),
+                   encoding="utf-8")
+    os.replace(tmp, cached)
+    return pieces
 
 
 def _vocab_file(settings: Settings, name: str) -> bytes:
@@ -407,4 +430,4 @@ def _write_store(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
         plan_files = [downloads / "plans" / f"{pid}.nq" for pid in changed]
         update_store(prev_store, out / "store", list(plan_graphs.values()), plan_files, extra)
         return
-    load_store(out / "store", downloads / "all.nq", extra)
+    load_store(out / "store", [downloads / "plans" / f"{pid}.nq" for pid in summaries], extra)

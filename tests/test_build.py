@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import io
 import json
@@ -32,8 +33,12 @@ def _files(publication: Path) -> dict[str, bytes]:
 
 
 def _parse(path: Path) -> Dataset:
+    """A dump, gzipped (``.gz``) or not."""
     ds = Dataset()
-    ds.parse(path, format=by_extension(path.suffix[1:]).rdflib)
+    if path.suffix == ".gz":
+        ds.parse(data=gzip.decompress(path.read_bytes()), format=by_extension(path.suffixes[-2][1:]).rdflib)
+    else:
+        ds.parse(path, format=by_extension(path.suffix[1:]).rdflib)
     return ds
 
 
@@ -72,15 +77,35 @@ def test_catalog_describes_every_file_truthfully(seed_publication):
     assert datasets
 
 
+def test_catalog_files_hold_the_same_graph_as_the_store(seed_publication):
+    """catalog.ttl and catalog.jsonld, composed from per-dataset pieces, are one graph; with
+    void.ttl it is the catalog graph of the store; the all-plans dumps say they are gzip."""
+    downloads = seed_publication / "downloads"
+    ttl = Graph().parse(downloads / "catalog.ttl")
+    jsonld = Graph().parse(downloads / "catalog.jsonld", format="json-ld")
+    assert len(ttl) > 500 and isomorphic(ttl, jsonld)
+    store = pyoxigraph.Store.read_only(str(seed_publication / "store"))
+    name = pyoxigraph.NamedNode("https://w3id.org/mplan/id/catalog")
+    in_store = Graph().parse(data=pyoxigraph.serialize(
+        [q.triple for q in store.quads_for_pattern(None, None, None, name)],
+        format=pyoxigraph.RdfFormat.N_TRIPLES), format="nt")
+    assert isomorphic(in_store, ttl + Graph().parse(downloads / "void.ttl"))
+    q = """PREFIX dcat: <http://www.w3.org/ns/dcat#>
+    SELECT ?url WHERE { ?d dcat:downloadURL ?url ; dcat:compressFormat
+      <http://www.iana.org/assignments/media-types/application/gzip> }"""
+    gz = sorted(str(r.url).rsplit("/", 1)[1] for r in ttl.query(q))
+    assert gz == sorted(f"all.{ext}.gz" for ext in DUMP_FORMATS)
+
+
 def test_all_dumps_hold_the_same_triples(seed_publication):
     downloads = seed_publication / "downloads"
-    reference = _parse(downloads / "all.nq")
+    reference = _parse(downloads / "all.nq.gz")
     graphs = {str(g.identifier) for g in reference.graphs() if len(g)}
     assert len(graphs) == 5, graphs
     ref_union = _union(reference)
     for ext in DUMP_FORMATS:
-        parsed = _parse(downloads / f"all.{ext}")
-        assert isomorphic(_union(parsed), ref_union), f"all.{ext} differs from all.nq"
+        parsed = _parse(downloads / f"all.{ext}.gz")
+        assert isomorphic(_union(parsed), ref_union), f"all.{ext}.gz differs from all.nq.gz"
         if by_extension(ext).dataset and ext != "jsonld":
             assert {str(g.identifier) for g in parsed.graphs() if len(g)} == graphs
     for plan in (downloads / "plans").glob("*.nq"):
@@ -97,7 +122,7 @@ def test_store_holds_every_plan_graph(seed_publication):
         assert f"https://w3id.org/mplan/id/dataset/{pid}" in names
     assert "https://w3id.org/mplan/def" in names
     assert "https://w3id.org/mplan/id/catalog" in names
-    nq = _parse(seed_publication / "downloads" / "all.nq")
+    nq = _parse(seed_publication / "downloads" / "all.nq.gz")
     for g in nq.graphs():
         if len(g):
             n = len(list(store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(str(g.identifier)))))

@@ -1,14 +1,25 @@
-"""The DCAT catalog (DCAT-AP 3.0.1) and the VoID description of a publication."""
+"""The DCAT catalog (DCAT-AP 3.0.1) and the VoID description of a publication.
+
+Both are written piece by piece: a head (the catalog node and the nodes every dataset shares)
+and one piece per dataset, each serialised on its own. A build keeps each plan's pieces in its
+cache, so that after one plan changed only that plan's piece is serialised again; the files
+are the pieces one after the other (:func:`write_catalog_file`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import BinaryIO
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, VOID, XSD
 
 from ..formats import by_extension
 from ..namespaces import ONTOLOGY_IRI, PREFIXES, SPDX, Iris
+from .compose import jsonld_document, jsonld_items, split_header
+from .dumps import PREFIX_MAP, jsonld_serialize, ox_term
 
 IANA = "http://www.iana.org/assignments/media-types/"
 EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
@@ -47,13 +58,21 @@ class DatasetInfo:
     sources: tuple[URIRef, ...] = ()
 
 
-def catalog_graph(iris: Iris, datasets: list[DatasetInfo], modified: str) -> Graph:
-    """The catalog graph: one dcat:Dataset per plan and one for all plans."""
-    g = Graph()
+GZIP = URIRef(IANA + "application/gzip")
+
+
+def _bound(g: Graph) -> Graph:
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
     g.bind("spdx", SPDX)
     g.bind("foaf", FOAF)
+    return g
+
+
+def catalog_head(iris: Iris, datasets: list[DatasetInfo], modified: str) -> Graph:
+    """The catalog node, its publisher, and every node the datasets share (licences, media
+    types, file types, the ontology): the part of the catalog that is not one dataset's."""
+    g = _bound(Graph())
     cat = iris.catalog()
     publisher = URIRef(f"{iris.base}publisher")
     g.add((cat, RDF.type, DCAT.Catalog))
@@ -76,85 +95,155 @@ def catalog_graph(iris: Iris, datasets: list[DatasetInfo], modified: str) -> Gra
     g.add((publisher, RDF.type, FOAF.Organization))
     g.add((publisher, FOAF.name, Literal("mplan 自治体総合計画LODプロジェクト", lang="ja")))
     g.add((publisher, FOAF.name, Literal("mplan municipal plans LOD project", lang="en")))
+    g.add((ONTOLOGY_IRI, RDF.type, DCTERMS.Standard))
     for info in datasets:
-        ds = iris.dataset(info.key)
-        g.add((cat, DCAT.dataset, ds))
-        g.add((ds, RDF.type, DCAT.Dataset))
-        g.add((ds, DCTERMS.identifier, Literal(info.key)))
-        g.add((ds, DCTERMS.title, Literal(info.title_ja, lang="ja")))
-        g.add((ds, DCTERMS.title, Literal(info.title_en, lang="en")))
-        g.add((ds, DCTERMS.description, Literal(info.description_ja, lang="ja")))
-        g.add((ds, DCTERMS.description, Literal(info.description_en, lang="en")))
-        g.add((ds, DCTERMS.license, URIRef(info.license)))
+        g.add((cat, DCAT.dataset, iris.dataset(info.key)))
         g.add((URIRef(info.license), RDF.type, DCTERMS.LicenseDocument))
-        g.add((ds, DCTERMS.modified, Literal(info.modified, datatype=XSD.date)))
-        g.add((ds, DCTERMS.language, EU_LANGUAGE_JA))
-        g.add((ds, DCTERMS.conformsTo, ONTOLOGY_IRI))
-        g.add((ONTOLOGY_IRI, RDF.type, DCTERMS.Standard))
-        g.add((ds, VOID.triples, Literal(info.triples, datatype=XSD.integer)))
-        for kw in ("総合計画", "KPI", "SDGs", "comprehensive plan"):
-            g.add((ds, DCAT.keyword, Literal(kw, lang="en" if kw.isascii() else "ja")))
-        if info.municipality is not None:
-            g.add((ds, DCTERMS.publisher, info.municipality))
-            g.add((info.municipality, RDF.type, FOAF.Agent))
-            g.add((info.municipality, RDF.type, DCTERMS.Location))
-            g.add((info.municipality, FOAF.name, Literal(info.municipality_name, lang="ja")))
-            g.add((ds, DCTERMS.spatial, info.municipality))
-        else:
-            g.add((ds, DCTERMS.publisher, publisher))
-        if info.area is not None:
-            g.add((ds, DCTERMS.spatial, info.area))
-            g.add((info.area, RDF.type, DCTERMS.Location))
-        if info.plan is not None:
-            g.add((ds, FOAF.primaryTopic, info.plan))
-            g.add((ds, DCAT.landingPage, info.plan))
-            g.add((info.plan, RDF.type, FOAF.Document))
-        for src in info.sources:
-            g.add((ds, PROV.wasDerivedFrom, src))
-        for ext, f in sorted(info.files.items()):
-            dist = iris.distribution(info.key, ext)
-            url = URIRef(f"{iris.base}downloads/{f.path}")
-            media = CSV_MEDIA_TYPE if ext == "csv" else by_extension(ext).media_type
-            name = "CSV" if ext == "csv" else by_extension(ext).name
-            g.add((ds, DCAT.distribution, dist))
-            g.add((dist, RDF.type, DCAT.Distribution))
-            g.add((dist, DCTERMS.title, Literal(f"{info.title_ja}（{name}）", lang="ja")))
-            g.add((dist, DCTERMS.title, Literal(f"{info.title_en} ({name})", lang="en")))
-            g.add((dist, DCAT.accessURL, url))
-            g.add((dist, DCAT.downloadURL, url))
-            g.add((dist, DCAT.mediaType, URIRef(IANA + media)))
-            g.add((URIRef(IANA + media), RDF.type, DCTERMS.MediaType))
-            g.add((dist, DCTERMS.format, URIRef(EU_FILE_TYPE + FILE_TYPES[ext])))
+        for ext, f in info.files.items():
+            g.add((_media_type(ext), RDF.type, DCTERMS.MediaType))
             g.add((URIRef(EU_FILE_TYPE + FILE_TYPES[ext]), RDF.type, DCTERMS.MediaTypeOrExtent))
-            g.add((dist, DCAT.byteSize, Literal(f.size, datatype=XSD.nonNegativeInteger)))
-            g.add((dist, DCTERMS.license, URIRef(info.license)))
-            g.add((dist, DCTERMS.modified, Literal(info.modified, datatype=XSD.date)))
-            checksum = URIRef(f"{dist}/checksum")
-            g.add((dist, SPDX.checksum, checksum))
-            g.add((checksum, RDF.type, SPDX.Checksum))
-            g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-            g.add((checksum, SPDX.checksumValue, Literal(f.sha256, datatype=XSD.hexBinary)))
+            if f.path.endswith(".gz"):
+                g.add((GZIP, RDF.type, DCTERMS.MediaType))
+    return g
+
+
+def _media_type(ext: str) -> URIRef:
+    return URIRef(IANA + (CSV_MEDIA_TYPE if ext == "csv" else by_extension(ext).media_type))
+
+
+def dataset_graph(iris: Iris, info: DatasetInfo) -> Graph:
+    """One dataset of the catalog: its description, its distributions and their checksums."""
+    g = _bound(Graph())
+    ds = iris.dataset(info.key)
+    g.add((ds, RDF.type, DCAT.Dataset))
+    g.add((ds, DCTERMS.identifier, Literal(info.key)))
+    g.add((ds, DCTERMS.title, Literal(info.title_ja, lang="ja")))
+    g.add((ds, DCTERMS.title, Literal(info.title_en, lang="en")))
+    g.add((ds, DCTERMS.description, Literal(info.description_ja, lang="ja")))
+    g.add((ds, DCTERMS.description, Literal(info.description_en, lang="en")))
+    g.add((ds, DCTERMS.license, URIRef(info.license)))
+    g.add((ds, DCTERMS.modified, Literal(info.modified, datatype=XSD.date)))
+    g.add((ds, DCTERMS.language, EU_LANGUAGE_JA))
+    g.add((ds, DCTERMS.conformsTo, ONTOLOGY_IRI))
+    g.add((ds, VOID.triples, Literal(info.triples, datatype=XSD.integer)))
+    for kw in ("総合計画", "KPI", "SDGs", "comprehensive plan"):
+        g.add((ds, DCAT.keyword, Literal(kw, lang="en" if kw.isascii() else "ja")))
+    if info.municipality is not None:
+        g.add((ds, DCTERMS.publisher, info.municipality))
+        g.add((info.municipality, RDF.type, FOAF.Agent))
+        g.add((info.municipality, RDF.type, DCTERMS.Location))
+        g.add((info.municipality, FOAF.name, Literal(info.municipality_name, lang="ja")))
+        g.add((ds, DCTERMS.spatial, info.municipality))
+    else:
+        g.add((ds, DCTERMS.publisher, URIRef(f"{iris.base}publisher")))
+    if info.area is not None:
+        g.add((ds, DCTERMS.spatial, info.area))
+        g.add((info.area, RDF.type, DCTERMS.Location))
+    if info.plan is not None:
+        g.add((ds, FOAF.primaryTopic, info.plan))
+        g.add((ds, DCAT.landingPage, info.plan))
+        g.add((info.plan, RDF.type, FOAF.Document))
+    for src in info.sources:
+        g.add((ds, PROV.wasDerivedFrom, src))
+    for ext, f in sorted(info.files.items()):
+        dist = iris.distribution(info.key, ext)
+        url = URIRef(f"{iris.base}downloads/{f.path}")
+        name = "CSV" if ext == "csv" else by_extension(ext).name
+        g.add((ds, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCTERMS.title, Literal(f"{info.title_ja}（{name}）", lang="ja")))
+        g.add((dist, DCTERMS.title, Literal(f"{info.title_en} ({name})", lang="en")))
+        g.add((dist, DCAT.accessURL, url))
+        g.add((dist, DCAT.downloadURL, url))
+        g.add((dist, DCAT.mediaType, _media_type(ext)))
+        if f.path.endswith(".gz"):
+            g.add((dist, DCAT.compressFormat, GZIP))
+        g.add((dist, DCTERMS.format, URIRef(EU_FILE_TYPE + FILE_TYPES[ext])))
+        g.add((dist, DCAT.byteSize, Literal(f.size, datatype=XSD.nonNegativeInteger)))
+        g.add((dist, DCTERMS.license, URIRef(info.license)))
+        g.add((dist, DCTERMS.modified, Literal(info.modified, datatype=XSD.date)))
+        checksum = URIRef(f"{dist}/checksum")
+        g.add((dist, SPDX.checksum, checksum))
+        g.add((checksum, RDF.type, SPDX.Checksum))
+        g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        g.add((checksum, SPDX.checksumValue, Literal(f.sha256, datatype=XSD.hexBinary)))
+    return g
+
+
+def catalog_graph(iris: Iris, datasets: list[DatasetInfo], modified: str) -> Graph:
+    """The whole catalog graph: :func:`catalog_head` and every :func:`dataset_graph`."""
+    g = catalog_head(iris, datasets, modified)
+    for info in datasets:
+        g += dataset_graph(iris, info)
+    return g
+
+
+def void_head(iris: Iris) -> Graph:
+    """The part of the VoID description that is not one dataset's."""
+    g = _bound(Graph())
+    g.add((iris.dataset("all"), RDFS.seeAlso, iris.catalog()))
+    return g
+
+
+def void_dataset(iris: Iris, info: DatasetInfo) -> Graph:
+    """One dataset in the VoID description (a plan is a subset of ``all``)."""
+    g = _bound(Graph())
+    ds = iris.dataset(info.key)
+    g.add((ds, RDF.type, VOID.Dataset))
+    g.add((ds, DCTERMS.title, Literal(info.title_ja, lang="ja")))
+    g.add((ds, VOID.triples, Literal(info.triples, datatype=XSD.integer)))
+    g.add((ds, VOID.vocabulary, ONTOLOGY_IRI))
+    g.add((ds, VOID.uriSpace, Literal(iris.base)))
+    g.add((ds, DCTERMS.license, URIRef(info.license)))
+    for ext, f in sorted(info.files.items()):
+        if ext != "csv":
+            g.add((ds, VOID.dataDump, URIRef(f"{iris.base}downloads/{f.path}")))
+    if info.key != "all":
+        g.add((iris.dataset("all"), VOID.subset, ds))
     return g
 
 
 def void_graph(iris: Iris, datasets: list[DatasetInfo]) -> Graph:
-    """A VoID description: the whole publication and one subset per plan."""
-    g = Graph()
-    for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns)
-    root = iris.dataset("all")
+    """The whole VoID description: the publication and one subset per plan."""
+    g = void_head(iris)
     for info in datasets:
-        ds = iris.dataset(info.key)
-        g.add((ds, RDF.type, VOID.Dataset))
-        g.add((ds, DCTERMS.title, Literal(info.title_ja, lang="ja")))
-        g.add((ds, VOID.triples, Literal(info.triples, datatype=XSD.integer)))
-        g.add((ds, VOID.vocabulary, ONTOLOGY_IRI))
-        g.add((ds, VOID.uriSpace, Literal(iris.base)))
-        g.add((ds, DCTERMS.license, URIRef(info.license)))
-        for ext, f in sorted(info.files.items()):
-            if ext != "csv":
-                g.add((ds, VOID.dataDump, URIRef(f"{iris.base}downloads/{f.path}")))
-        if info.key != "all":
-            g.add((root, VOID.subset, ds))
-    g.add((root, RDFS.seeAlso, iris.catalog()))
+        g += void_dataset(iris, info)
     return g
+
+
+CATALOG_FILES = ("catalog.ttl", "catalog.jsonld", "void.ttl")
+CATALOG_PREFIXES = {**PREFIX_MAP, "foaf": str(FOAF), "spdx": str(SPDX)}
+
+
+def _turtle(g: Graph) -> bytes:
+    triples = sorted((ox.Triple(ox_term(s), ox_term(p), ox_term(o)) for s, p, o in g),
+                     key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=CATALOG_PREFIXES)
+
+
+def _pieces(catalog: Graph, void: Graph) -> dict[str, bytes]:
+    return {"catalog.ttl": split_header(_turtle(catalog))[1],
+            "catalog.jsonld": jsonld_items(jsonld_serialize(catalog)),
+            "void.ttl": split_header(_turtle(void))[1]}
+
+
+def head_pieces(iris: Iris, datasets: list[DatasetInfo], modified: str) -> dict[str, bytes]:
+    """The head's piece of each file of :data:`CATALOG_FILES`."""
+    return _pieces(catalog_head(iris, datasets, modified), void_head(iris))
+
+
+def dataset_pieces(iris: Iris, info: DatasetInfo) -> dict[str, bytes]:
+    """One dataset's piece of each file of :data:`CATALOG_FILES`."""
+    return _pieces(dataset_graph(iris, info), void_dataset(iris, info))
+
+
+def write_catalog_file(name: str, pieces: Sequence[dict[str, bytes]], out: BinaryIO) -> None:
+    """The file ``name`` of :data:`CATALOG_FILES` from the head's and the datasets' pieces."""
+    if name.endswith(".jsonld"):
+        jsonld_document((p[name] for p in pieces), out)
+        return
+    probe = Graph()
+    probe.add((URIRef("urn:x:s"), URIRef("urn:x:p"), URIRef("urn:x:o")))
+    out.write(split_header(_turtle(probe))[0])
+    for p in pieces:
+        out.write(p[name])

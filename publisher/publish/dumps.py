@@ -52,7 +52,7 @@ def _sorted_json(value: Any) -> Any:
     return value
 
 
-def _jsonld(graph: Graph | Dataset) -> bytes:
+def jsonld_serialize(graph: Graph | Dataset) -> bytes:
     ctx = jsonld_context()["@context"]
     text = graph.serialize(format="json-ld", context=ctx, auto_compact=True)
     doc = json.loads(text)
@@ -115,7 +115,7 @@ PREFIX_MAP = dict(sorted(PREFIXES.items()))
 def serialize_all(graphs: dict[URIRef, Graph], exts: tuple[str, ...]) -> dict[str, bytes]:
     """:func:`serialize` in several formats, sorting the quads once."""
     quads = sorted_quads(graphs)
-    return {ext: _jsonld(dataset_of(graphs) if len(graphs) > 1 else _union(graphs))
+    return {ext: jsonld_serialize(dataset_of(graphs) if len(graphs) > 1 else _union(graphs))
             if ext == "jsonld" else _from_quads(quads, ext) for ext in exts}
 
 
@@ -127,12 +127,21 @@ def serialize(graphs: dict[URIRef, Graph], ext: str) -> bytes:
     sorted line by line); JSON-LD by rdflib, compacted with our context and sorted.
     """
     if ext == "jsonld":
-        return _jsonld(dataset_of(graphs) if len(graphs) > 1 else _union(graphs))
+        return jsonld_serialize(dataset_of(graphs) if len(graphs) > 1 else _union(graphs))
     if ext == "ttl" and any(isinstance(t, BNode) for g in graphs.values() for triple in g for t in triple):
         # blank nodes (the ontology's OWL lists): rdflib writes them inline, so their labels,
         # new on every parse, never reach the file
         return _union(graphs).serialize(format="turtle", encoding="utf-8")
     return _from_quads(sorted_quads(graphs), ext)
+
+
+def prefix_header(ext: str) -> bytes:
+    """The ``@prefix`` lines that every Turtle (``ttl``) or TriG (``trig``) file we write
+    starts with: Oxigraph declares every prefix of :data:`PREFIX_MAP`, used or not."""
+    probe = ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"), ox.NamedNode("urn:x:o"),
+                    ox.NamedNode("urn:x:g"))
+    data = _from_quads([probe], ext)
+    return data[: data.index(b"<urn:x:")]
 
 
 def _from_quads(quads: list[ox.Quad], ext: str) -> bytes:

@@ -30,10 +30,10 @@ from ..validate import PlanReport, Result, Validator, files_digest
 PACKAGE = Path(__file__).resolve().parents[1]
 ROWS_FILE = "rows.csv"
 META_FILE = "meta.json"
-ARTIFACT_VERSION = "1"
+ARTIFACT_VERSION = "2"
 # the modules whose code decides a plan's files (the cache key includes their text)
 CODE_MODULES = ("load", "yamlsrc", "convert", "fiscal", "namespaces", "formats", "errors", "validate",
-                "publish/plans", "publish/dumps", "publish/csvout")
+                "publish/plans", "publish/dumps", "publish/csvout", "publish/compose")
 
 
 @cache
@@ -98,7 +98,8 @@ def cached_summary(cache_dir: Path, key: str) -> PlanSummary | None:
         summary = PlanSummary(**meta)
     except (OSError, ValueError, TypeError):
         return None
-    if not all((d / f"plan.{ext}").is_file() for ext in DUMP_FORMATS) or not (d / ROWS_FILE).is_file():
+    if (not all((d / f"plan.{ext}").is_file() and (d / f"all-part.{ext}.gz").is_file()
+                for ext in DUMP_FORMATS) or not (d / ROWS_FILE).is_file()):
         return None
     summary.revalidated = False
     return summary
@@ -106,6 +107,11 @@ def cached_summary(cache_dir: Path, key: str) -> PlanSummary | None:
 
 def plan_file(cache_dir: Path, key: str, ext: str) -> Path:
     return _dir(cache_dir, key) / f"plan.{ext}"
+
+
+def member_file(cache_dir: Path, key: str, ext: str) -> Path:
+    """The plan's piece of ``all.<ext>.gz``: a gzip member (see publish/compose.py)."""
+    return _dir(cache_dir, key) / f"all-part.{ext}.gz"
 
 
 def rows_file(cache_dir: Path, key: str) -> Path:
@@ -125,8 +131,9 @@ def process_plan(job: tuple[Path, str, Path, Path, str, int, str]) -> PlanSummar
     """
     from ..convert import to_graph
     from ..load import load_plan
+    from .compose import plan_members
     from .csvout import csv_rows_bytes
-    from .dumps import serialize_all
+    from .dumps import prefix_header, serialize_all
 
     folder, key, root, cache_dir, base, max_file_size, engine = job
     try:
@@ -142,9 +149,12 @@ def process_plan(job: tuple[Path, str, Path, Path, str, int, str]) -> PlanSummar
     tmp.mkdir(parents=True)
     named = {iris.dataset(source.id): graph}
     files = {}
-    for ext, data in serialize_all(named, DUMP_FORMATS).items():
+    dumps = serialize_all(named, DUMP_FORMATS)
+    for ext, data in dumps.items():
         (tmp / f"plan.{ext}").write_bytes(data)
         files[ext] = (len(data), hashlib.sha256(data).hexdigest())
+    for ext, data in plan_members(iris.dataset(source.id), dumps, prefix_header("ttl")).items():
+        (tmp / f"all-part.{ext}.gz").write_bytes(data)
     (tmp / ROWS_FILE).write_bytes(csv_rows_bytes(source.id, graph))
     typed = sorted({str(s) for s, o in graph.subject_objects(RDF.type) if isinstance(s, URIRef)})
     shared = sorted(s for s in typed if "/unit/" in s

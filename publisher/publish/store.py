@@ -2,17 +2,59 @@
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph
 
 
-def load_store(path: Path, nquads: Path | bytes, extra: bytes = b"") -> int:
-    """Create the store at ``path`` by bulk loading N-Quads (a file or bytes, one named graph
-    per graph) and then ``extra`` N-Quads; return the number of quads."""
+class Concatenation(io.RawIOBase):
+    """The files one after the other, read as one stream (so that they load in one bulk load).
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a").write_bytes(b"one "), (d / "b").write_bytes(b"two")
+    >>> Concatenation([d / "a", d / "b"]).read()
+    b'one two'
+    """
+
+    def __init__(self, paths: Iterable[Path]) -> None:
+        super().__init__()
+        self._paths = iter(paths)
+        self._file: io.BufferedReader | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def,override]
+        while True:
+            if self._file is None:
+                path = next(self._paths, None)
+                if path is None:
+                    return 0
+                self._file = open(path, "rb")  # noqa: SIM115 - closed at its end
+            n = self._file.readinto(buffer)
+            if n:
+                return n
+            self._file.close()
+            self._file = None
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
+
+
+def load_store(path: Path, nquads: Path | list[Path] | bytes, extra: bytes = b"") -> int:
+    """Create the store at ``path`` by bulk loading N-Quads (a file, files one after the other,
+    or bytes, one named graph per graph) and then ``extra`` N-Quads; return the number of quads."""
     store = pyoxigraph.Store(str(path))
     if isinstance(nquads, Path):
         store.bulk_load(path=str(nquads), format=pyoxigraph.RdfFormat.N_QUADS)
+    elif isinstance(nquads, list):
+        with io.BufferedReader(Concatenation(nquads), 1 << 22) as stream:
+            store.bulk_load(stream, pyoxigraph.RdfFormat.N_QUADS)
     else:
         store.bulk_load(nquads, pyoxigraph.RdfFormat.N_QUADS)
     if extra:

@@ -263,7 +263,7 @@ async def query_page(request: Request) -> Response:
 
 # --- files and site furniture -------------------------------------------------------------------
 
-FILE_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
+FILE_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json", "gz": "application/gzip",
               "txt": "text/plain; charset=utf-8"}
 
 
