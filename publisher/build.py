@@ -36,6 +36,7 @@ from .publish.plans import (
     plan_file,
     process_plan,
     rows_file,
+    typed_iris,
 )
 from .publish.release import Releases
 from .publish.store import load_store, update_store
@@ -45,6 +46,7 @@ from .validate import (
     PlanReport,
     Validator,
     corpus_checks,
+    corpus_problems,
     files_digest,
     ontology_files,
 )
@@ -153,29 +155,10 @@ def process_plans(settings: Settings, folders: list[Path]) -> dict[str, PlanSumm
     return dict(sorted(summaries.items()))
 
 
-def corpus_checks_of(summaries: dict[str, PlanSummary]) -> list[CorpusProblem]:
+def corpus_checks_of(summaries: dict[str, PlanSummary], cache_dir: Path, base: str) -> list[CorpusProblem]:
     """:func:`validate.corpus_checks` over plan summaries (no graph needed)."""
-    problems: list[CorpusProblem] = []
-    owner: dict[str, str] = {}
-    subjects: set[str] = set()
-    for pid, s in summaries.items():
-        shared = set(s.shared)
-        for iri in s.typed:
-            subjects.add(iri)
-            if iri in shared:
-                continue
-            if iri in owner and owner[iri] != pid:
-                problems.append(CorpusProblem(
-                    "duplicate-iri", iri, f"IRI が2つの計画で定義されています: {iri}",
-                    f"the IRI {iri} is defined by two plans", [owner[iri], pid]))
-            owner.setdefault(iri, pid)
-    for pid, s in summaries.items():
-        for iri in s.links:
-            if iri not in subjects:
-                problems.append(CorpusProblem(
-                    "dangling-link", iri, f"リンク先が存在しません: {iri}",
-                    f"the link target {iri} does not exist", [pid]))
-    return problems
+    return corpus_problems({pid: s.corpus_index() for pid, s in summaries.items()},
+                           lambda pid: typed_iris(cache_dir, summaries[pid].key), base)
 
 
 def build(settings: Settings) -> BuildResult:
@@ -188,10 +171,8 @@ def build(settings: Settings) -> BuildResult:
     folders = plan_folders([settings.datasets])
     summaries = process_plans(settings, folders)
     reports = {pid: s.plan_report() for pid, s in summaries.items()}
-    checked = Checked({}, {}, reports, corpus_checks_of(summaries),
+    checked = Checked({}, {}, reports, corpus_checks_of(summaries, settings.cache_dir, Iris(settings.base).base),
                       folders={pid: Path(s.folder) for pid, s in summaries.items()})
-    for s in summaries.values():  # only the corpus checks needed these
-        s.typed, s.shared, s.links = [], [], []
     revalidated = sorted(pid for pid, s in summaries.items() if s.revalidated)
     plans, triples = len(summaries), sum(s.triples for s in summaries.values())
     if not checked.conforms:
@@ -211,7 +192,7 @@ def build(settings: Settings) -> BuildResult:
         if previous.get("digest") == digest:
             releases.abort(tmp)
             return BuildResult(checked, current, False, revalidated, plans, triples)
-        _write_store(settings, summaries, iris, tmp, current, previous)
+        info["vocab"] = _write_store(settings, summaries, iris, tmp, current, previous)
         (tmp / BUILD_INFO).write_text(json.dumps(info, ensure_ascii=False, indent=1, sort_keys=True)
                                       + "\n", encoding="utf-8")
         final = releases.commit(tmp, digest[:12])
@@ -378,12 +359,16 @@ def _dataset_pieces(settings: Settings, iris: Iris, info: DatasetInfo) -> dict[s
     return pieces
 
 
+def _vocab_key(settings: Settings) -> str:
+    """The digest of what the vocabulary files are made from: their sources and our code."""
+    return _sha256((files_digest(ontology_files(settings.root)) + code_digest()).encode())
+
+
 def _vocab_file(settings: Settings, name: str) -> bytes:
     """``ontology.ttl`` (the published file) or ``vocab.nq`` (one graph per scheme, for the
     store), cached by the digest of the vocabulary files and of our code."""
     files = ontology_files(settings.root)
-    key = _sha256((files_digest(files) + code_digest()).encode())
-    cached = settings.cache_dir / "vocab" / key / name
+    cached = settings.cache_dir / "vocab" / _vocab_key(settings) / name
     if cached.is_file():
         return cached.read_bytes()
     if name == "ontology.ttl":
@@ -402,23 +387,28 @@ def _vocab_file(settings: Settings, name: str) -> bytes:
     return data
 
 
-def _extra_quads(settings: Settings, iris: Iris, downloads: Path) -> bytes:
-    """N-Quads of the store's graphs besides the plans: ontology, each scheme, the catalog."""
+def _catalog_quads(iris: Iris, downloads: Path) -> list:
+    """The quads of the store's catalog graph: the catalog and the VoID description."""
     import pyoxigraph
 
     catalog = pyoxigraph.NamedNode(str(iris.catalog()))
-    quads = [pyoxigraph.Quad(t.subject, t.predicate, t.object, catalog)
-             for f in ("catalog.ttl", "void.ttl")
-             for t in pyoxigraph.parse(path=str(downloads / f), format=pyoxigraph.RdfFormat.TURTLE)]
-    return _vocab_file(settings, "vocab.nq") + pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS)
+    return [pyoxigraph.Quad(t.subject, t.predicate, t.object, catalog)
+            for f in ("catalog.ttl", "void.ttl")
+            for t in pyoxigraph.parse(path=str(downloads / f), format=pyoxigraph.RdfFormat.TURTLE)]
 
 
 def _write_store(settings: Settings, summaries: dict[str, PlanSummary], iris: Iris, out: Path,
-                 current: Path | None, previous: dict) -> None:
-    """The store of the new release: a hard-linked copy of the previous store with the changed
-    graphs replaced when at most a quarter of the plans changed, else a fresh bulk load."""
+                 current: Path | None, previous: dict) -> str:
+    """The store of the new release: a hard-linked copy of the previous store with what changed
+    replaced (plan graphs, the vocabularies if they changed, the catalog by difference) when
+    at most a quarter of the plans changed, else a fresh bulk load. Returns the digest of what
+    the vocabularies are made from, which the next build compares."""
+    import pyoxigraph
+
     downloads = out / "downloads"
-    extra = _extra_quads(settings, iris, downloads)
+    vocab = _vocab_file(settings, "vocab.nq")
+    vocab_digest = _vocab_key(settings)
+    catalog = _catalog_quads(iris, downloads)
     old = previous.get("plans", {}) if previous.get("base") == iris.base else {}
     new = {pid: s.files["nq"][1] for pid, s in summaries.items()}
     changed = sorted(pid for pid in new if old.get(pid) != new[pid])
@@ -426,8 +416,11 @@ def _write_store(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
     prev_store = current / "store" if current is not None else None
     if (prev_store is not None and prev_store.is_dir() and old
             and len(changed) + len(removed) <= max(1, len(new) // 4)):
-        plan_graphs = {pid: iris.dataset(pid) for pid in changed + removed}
+        plan_graphs = [iris.dataset(pid) for pid in changed + removed]
         plan_files = [downloads / "plans" / f"{pid}.nq" for pid in changed]
-        update_store(prev_store, out / "store", list(plan_graphs.values()), plan_files, extra)
-        return
-    load_store(out / "store", [downloads / "plans" / f"{pid}.nq" for pid in summaries], extra)
+        update_store(prev_store, out / "store", plan_graphs, plan_files,
+                     b"" if previous.get("vocab") == vocab_digest else vocab, catalog)
+        return vocab_digest
+    load_store(out / "store", [downloads / "plans" / f"{pid}.nq" for pid in summaries],
+               vocab + pyoxigraph.serialize(catalog, format=pyoxigraph.RdfFormat.N_QUADS))
+    return vocab_digest

@@ -293,27 +293,83 @@ class Validator:
         os.replace(tmp, d / f"{key}.json")
 
 
+@dataclass
+class CorpusIndex:
+    """What the corpus checks need of one plan, small enough to keep for every plan of Japan.
+
+    A plan's own IRIs live under ``<base>plan/<plan id>``, so two plans can only define the
+    same IRI, or link to each other, through IRIs outside their own namespace: those are all
+    that is kept, with the links into the plan's own namespace that the plan itself does not
+    define. The full list of a plan's typed IRIs is looked up only when another plan points
+    into its namespace.
+    """
+
+    foreign: list[str]  # typed IRIs outside the plan's own namespace
+    shared: list[str]  # typed IRIs that plans may share (municipalities, departments)
+    links_out: list[str]  # links under <base>plan/ outside the plan's own namespace
+    unresolved: list[str]  # links into its own namespace that the plan does not define
+
+
+def corpus_index(graph: Graph, base: str, plan_id: str) -> tuple[CorpusIndex, list[str]]:
+    """The plan's :class:`CorpusIndex`, and every typed IRI it defines (sorted)."""
+    own = f"{base}plan/{plan_id}"
+    typed = sorted({str(s) for s, o in graph.subject_objects(RDF.type) if isinstance(s, URIRef)})
+    defined = set(typed)
+    shared = sorted(s for s in typed if "/unit/" in s or (URIRef(s), RDF.type, MPLAN.Municipality) in graph)
+    links = sorted({str(o) for o in graph.objects() if isinstance(o, URIRef) and str(o).startswith(base + "plan/")})
+
+    def is_own(iri: str) -> bool:
+        return iri == own or iri.startswith(own + "/")
+
+    return CorpusIndex(
+        foreign=[s for s in typed if not is_own(s)], shared=shared,
+        links_out=[o for o in links if not is_own(o)],
+        unresolved=[o for o in links if is_own(o) and o not in defined]), typed
+
+
+def corpus_problems(indexes: dict[str, CorpusIndex], typed_of: Callable[[str], set[str]],
+                    base: str) -> list[CorpusProblem]:
+    """Checks across plans over their :class:`CorpusIndex` (plans in the order given; the
+    first plan to define an IRI owns it): a resource defined by two plans, links to resources
+    nobody defines. ``typed_of(plan_id)`` gives every typed IRI of a plan."""
+    prefix = base + "plan/"
+
+    def home(iri: str) -> str | None:
+        pid = iri[len(prefix):].split("/", 1)[0] if iri.startswith(prefix) else None
+        return pid if pid in indexes else None
+
+    order = {pid: i for i, pid in enumerate(indexes)}
+    foreign = {iri for ix in indexes.values() for iri in ix.foreign}
+    definers: dict[str, set[str]] = {}
+    for pid, ix in indexes.items():
+        shared = set(ix.shared)
+        for iri in ix.foreign:
+            if iri not in shared:  # municipalities and departments are shared by a city's plans
+                definers.setdefault(iri, set()).add(pid)
+    for iri, pids in definers.items():
+        h = home(iri)
+        if h is not None and iri not in indexes[h].shared and iri in typed_of(h):
+            pids.add(h)
+    duplicates = []
+    for iri, pids in definers.items():
+        first, *later = sorted(pids, key=order.__getitem__)
+        duplicates.extend((order[pid], iri, CorpusProblem(
+            "duplicate-iri", iri, f"IRI が2つの計画で定義されています: {iri}",
+            f"the IRI {iri} is defined by two plans", [first, pid])) for pid in later)
+    dangling = []
+    for pid, ix in indexes.items():
+        for link in sorted({*ix.unresolved, *ix.links_out}):
+            h = None if link in foreign else home(link)
+            if link in foreign or (h is not None and link in typed_of(h)):
+                continue
+            dangling.append((order[pid], link, CorpusProblem(
+                "dangling-link", link, f"リンク先が存在しません: {link}",
+                f"the link target {link} does not exist", [pid])))
+    return [p for *_, p in sorted(duplicates)] + [p for *_, p in sorted(dangling)]
+
+
 def corpus_checks(graphs: dict[str, Graph], base: str) -> list[CorpusProblem]:
     """Checks across plans: a resource defined by two plans, links to resources nobody defines."""
-    problems: list[CorpusProblem] = []
-    owner: dict[URIRef, str] = {}
-    shared = (MPLAN.Municipality,)
-    subjects: set[URIRef] = set()
-    for plan_id, g in graphs.items():
-        typed = {s for s, o in g.subject_objects(RDF.type) if isinstance(s, URIRef)}
-        for s in sorted(typed):
-            subjects.add(s)
-            if any((s, RDF.type, t) in g for t in shared) or "/unit/" in str(s):
-                continue  # municipalities and departments are shared by the plans of a city
-            if s in owner and owner[s] != plan_id:
-                problems.append(CorpusProblem(
-                    "duplicate-iri", str(s), f"IRI が2つの計画で定義されています: {s}",
-                    f"the IRI {s} is defined by two plans", [owner[s], plan_id]))
-            owner.setdefault(s, plan_id)
-    for plan_id, g in graphs.items():
-        for o in sorted(set(g.objects())):
-            if isinstance(o, URIRef) and str(o).startswith(base + "plan/") and o not in subjects:
-                problems.append(CorpusProblem(
-                    "dangling-link", str(o), f"リンク先が存在しません: {o}",
-                    f"the link target {o} does not exist", [plan_id]))
-    return problems
+    pairs = {pid: corpus_index(g, base, pid) for pid, g in graphs.items()}
+    return corpus_problems({pid: ix for pid, (ix, _) in pairs.items()},
+                           lambda pid: set(pairs[pid][1]), base)

@@ -86,10 +86,11 @@ def test_catalog_files_hold_the_same_graph_as_the_store(seed_publication):
     assert len(ttl) > 500 and isomorphic(ttl, jsonld)
     store = pyoxigraph.Store.read_only(str(seed_publication / "store"))
     name = pyoxigraph.NamedNode("https://w3id.org/mplan/id/catalog")
-    in_store = Graph().parse(data=pyoxigraph.serialize(
-        [q.triple for q in store.quads_for_pattern(None, None, None, name)],
-        format=pyoxigraph.RdfFormat.N_TRIPLES), format="nt")
-    assert isomorphic(in_store, ttl + Graph().parse(downloads / "void.ttl"))
+    files = pyoxigraph.Store()  # the same store, so that literals are normalised the same way
+    for f in ("catalog.ttl", "void.ttl"):
+        files.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object, name) for t in pyoxigraph.parse(
+            path=str(downloads / f), format=pyoxigraph.RdfFormat.TURTLE))
+    assert set(store.quads_for_pattern(None, None, None, name)) == set(files)
     q = """PREFIX dcat: <http://www.w3.org/ns/dcat#>
     SELECT ?url WHERE { ?d dcat:downloadURL ?url ; dcat:compressFormat
       <http://www.iana.org/assignments/media-types/application/gzip> }"""

@@ -19,18 +19,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from rdflib import URIRef
-from rdflib.namespace import RDF
-
 from ..errors import PlanError, Problem
 from ..formats import DUMP_FORMATS
-from ..namespaces import MPLAN, Iris
-from ..validate import PlanReport, Result, Validator, files_digest
+from ..namespaces import Iris
+from ..validate import CorpusIndex, PlanReport, Result, Validator, corpus_index, files_digest
 
 PACKAGE = Path(__file__).resolve().parents[1]
 ROWS_FILE = "rows.csv"
 META_FILE = "meta.json"
-ARTIFACT_VERSION = "2"
+TYPED_FILE = "typed.json"  # every typed IRI of the plan, read only when another plan points in
+ARTIFACT_VERSION = "3"
 # the modules whose code decides a plan's files (the cache key includes their text)
 CODE_MODULES = ("load", "yamlsrc", "convert", "fiscal", "namespaces", "formats", "errors", "validate",
                 "publish/plans", "publish/dumps", "publish/csvout", "publish/compose")
@@ -75,10 +73,11 @@ class PlanSummary:
     triples: int
     files: dict[str, tuple[int, str]]  # extension -> (size, sha256)
     report: dict[str, Any]
-    typed: list[str] = field(default_factory=list)  # typed IRIs this plan defines
-    shared: list[str] = field(default_factory=list)  # of those, the ones plans may share
-    links: list[str] = field(default_factory=list)  # IRIs under base/plan/ it points to
+    corpus: dict[str, list[str]] = field(default_factory=dict)  # its validate.CorpusIndex
     revalidated: bool = False
+
+    def corpus_index(self) -> CorpusIndex:
+        return CorpusIndex(**self.corpus)
 
     def plan_report(self) -> PlanReport:
         r = self.report
@@ -98,7 +97,7 @@ def cached_summary(cache_dir: Path, key: str) -> PlanSummary | None:
         summary = PlanSummary(**meta)
     except (OSError, ValueError, TypeError):
         return None
-    if (not all((d / f"plan.{ext}").is_file() and (d / f"all-part.{ext}.gz").is_file()
+    if not (d / TYPED_FILE).is_file() or (not all((d / f"plan.{ext}").is_file() and (d / f"all-part.{ext}.gz").is_file()
                 for ext in DUMP_FORMATS) or not (d / ROWS_FILE).is_file()):
         return None
     summary.revalidated = False
@@ -112,6 +111,11 @@ def plan_file(cache_dir: Path, key: str, ext: str) -> Path:
 def member_file(cache_dir: Path, key: str, ext: str) -> Path:
     """The plan's piece of ``all.<ext>.gz``: a gzip member (see publish/compose.py)."""
     return _dir(cache_dir, key) / f"all-part.{ext}.gz"
+
+
+def typed_iris(cache_dir: Path, key: str) -> set[str]:
+    """Every typed IRI a processed plan defines."""
+    return set(json.loads((_dir(cache_dir, key) / TYPED_FILE).read_text(encoding="utf-8")))
 
 
 def rows_file(cache_dir: Path, key: str) -> Path:
@@ -156,11 +160,8 @@ def process_plan(job: tuple[Path, str, Path, Path, str, int, str]) -> PlanSummar
     for ext, data in plan_members(iris.dataset(source.id), dumps, prefix_header("ttl")).items():
         (tmp / f"all-part.{ext}.gz").write_bytes(data)
     (tmp / ROWS_FILE).write_bytes(csv_rows_bytes(source.id, graph))
-    typed = sorted({str(s) for s, o in graph.subject_objects(RDF.type) if isinstance(s, URIRef)})
-    shared = sorted(s for s in typed if "/unit/" in s
-                    or (URIRef(s), RDF.type, MPLAN.Municipality) in graph)
-    prefix = iris.base + "plan/"
-    links = sorted({str(o) for o in graph.objects() if isinstance(o, URIRef) and str(o).startswith(prefix)})
+    index, typed = corpus_index(graph, iris.base, source.id)
+    (tmp / TYPED_FILE).write_text(json.dumps(typed), encoding="utf-8")
     p = source.plan.data
     summary = PlanSummary(
         plan_id=source.id, folder=str(folder), key=key, code=source.code, title=p["title"],
@@ -168,7 +169,7 @@ def process_plan(job: tuple[Path, str, Path, Path, str, int, str]) -> PlanSummar
         source_ids=[s["id"] for s in p["sources"]], triples=len(graph), files=files,
         report={"plan_id": report.plan_id, "conforms": report.conforms,
                 "results": [r.__dict__ for r in report.results], "report_ttl": report.report_ttl},
-        typed=typed, shared=shared, links=links)
+        corpus=asdict(index))
     meta = asdict(summary)
     meta.pop("revalidated")
     (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")

@@ -66,23 +66,35 @@ def load_store(path: Path, nquads: Path | list[Path] | bytes, extra: bytes = b""
     return count
 
 
-def update_store(previous: Path, path: Path, replaced: list[pyoxigraph.NamedNode] | list,
-                 plan_files: list[Path], extra: bytes) -> int:
+def update_store(previous: Path, path: Path, replaced: list, plan_files: list[Path], extra: bytes,
+                 patched: list[pyoxigraph.Quad] | None = None) -> int:
     """Create the store at ``path`` from the store at ``previous`` (left untouched): a
     checkpoint of it (hard links to its immutable files), with the graphs ``replaced`` removed,
-    ``plan_files`` (N-Quads) loaded, and every graph of ``extra`` replaced by its quads there.
+    ``plan_files`` (N-Quads) loaded, every graph of ``extra`` (N-Quads) replaced by its quads
+    there, and every graph of ``patched`` (quads without blank nodes) made equal to its quads
+    there by removing and adding only the quads that differ.
     """
     old = pyoxigraph.Store.read_only(str(previous))
     old.backup(str(path))
     del old
     store = pyoxigraph.Store(str(path))
-    extra_graphs = {q.graph_name for q in pyoxigraph.parse(extra, pyoxigraph.RdfFormat.N_QUADS)}
+    extra_graphs = {q.graph_name for q in pyoxigraph.parse(extra, pyoxigraph.RdfFormat.N_QUADS)} if extra else set()
     for graph in [*(pyoxigraph.NamedNode(str(g)) for g in replaced), *extra_graphs]:
         if store.contains_named_graph(graph):
             store.remove_graph(graph)
     for f in plan_files:
         store.bulk_load(path=str(f), format=pyoxigraph.RdfFormat.N_QUADS)
-    store.bulk_load(extra, pyoxigraph.RdfFormat.N_QUADS)
+    if extra:
+        store.bulk_load(extra, pyoxigraph.RdfFormat.N_QUADS)
+    if patched:
+        if any(isinstance(t, pyoxigraph.BlankNode) for q in patched for t in (q.subject, q.object)):
+            raise ValueError("a patched graph holds blank nodes: replace it instead")
+        want = set(patched)
+        have = {q for g in {q.graph_name for q in patched}
+                for q in store.quads_for_pattern(None, None, None, g)}
+        for q in have - want:
+            store.remove(q)
+        store.extend(want - have)
     count = len(store)
     store.flush()
     del store
