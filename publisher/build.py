@@ -23,7 +23,15 @@ from .load import PlanSource, load_plan, plan_folders
 from .namespaces import DEFAULT_LICENSE, ONTOLOGY_IRI, Iris
 from .progress import Progress
 from .publish import catalog
-from .publish.catalog import CATALOG_FILES, DatasetInfo, FileInfo, head_pieces, write_catalog_file
+from .publish.catalog import (
+    CATALOG_FILES,
+    STORE_PIECE,
+    DatasetInfo,
+    FileInfo,
+    head_pieces,
+    store_lines,
+    write_catalog_file,
+)
 from .publish.compose import write_all
 from .publish.csvout import CSV_FILE, csv_header_bytes, csvw_metadata
 from .publish.dumps import CONTEXT_FILE, jsonld_context, prefix_header, serialize
@@ -52,6 +60,7 @@ from .validate import (
 )
 
 BUILD_INFO = "build-info.json"
+CATALOG_LINES = "catalog.nt"  # the store's catalog graph as sorted N-Triples lines (not published)
 
 
 @dataclass
@@ -227,13 +236,16 @@ def _today(settings: Settings) -> str:
     return dt.datetime.now(dt.UTC).date().isoformat()
 
 
-def _file_info(path: Path) -> tuple[int, str]:
-    """Size and SHA-256 of a file, read in large chunks."""
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 22):
-            h.update(chunk)
-    return path.stat().st_size, h.hexdigest()
+class _Hashing:
+    """A binary file that keeps the SHA-256 and size of what is written to it."""
+
+    def __init__(self, f: BinaryIO) -> None:
+        self.f, self.sha256, self.size = f, hashlib.sha256(), 0
+
+    def write(self, data: bytes) -> int:
+        self.sha256.update(data)
+        self.size += len(data)
+        return self.f.write(data)
 
 
 def _link(src: Path, dst: Path) -> None:
@@ -264,10 +276,10 @@ def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
         bar.step(pid)
 
     def write(path: str, fill: Callable[[BinaryIO], object]) -> None:
-        # a plain buffered file: Oxigraph and sort write into it natively; hashed afterwards
         with (downloads / path).open("wb", buffering=1 << 20) as f:
-            fill(f)
-        infos[path] = _file_info(downloads / path)
+            hashing = _Hashing(f)
+            fill(hashing)  # type: ignore[arg-type]
+        infos[path] = (hashing.size, hashing.sha256.hexdigest())
 
     header = prefix_header("ttl")
     for ext in DUMP_FORMATS:
@@ -325,6 +337,7 @@ def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
               *(_dataset_pieces(settings, iris, d) for d in datasets)]
     for name in CATALOG_FILES:
         write(name, lambda f, name=name: write_catalog_file(name, pieces, f))
+    (out / CATALOG_LINES).write_bytes(b"".join(sorted(store_lines(pieces))))
     for path, data in small.items():
         (downloads / path).write_bytes(data)
         infos[path] = (len(data), _sha256(data))
@@ -341,14 +354,16 @@ def _dataset_pieces(settings: Settings, iris: Iris, info: DatasetInfo) -> dict[s
     if info.key == "all":
         return catalog.dataset_pieces(iris, info)
     h = hashlib.sha256()
-    for part in (__version__, iris.base, files_digest([Path(catalog.__file__)]),
+    for part in (__version__, iris.base, files_digest([Path(catalog.__file__)]), code_digest(),
                  json.dumps(asdict(info), ensure_ascii=False, sort_keys=True, default=str)):
         h.update(part.encode() + b"\0")
     key = h.hexdigest()
     cached = settings.cache_dir / "catalog" / key[:2] / f"{key}.json"
     try:
-        return {k: v.encode("utf-8") for k, v in json.loads(cached.read_text(encoding="utf-8")).items()}
-    except (OSError, ValueError):
+        hit = {k: v.encode("utf-8") for k, v in json.loads(cached.read_text(encoding="utf-8")).items()}
+        if set(hit) == {*CATALOG_FILES, STORE_PIECE}:
+            return hit
+    except (OSError, ValueError, AttributeError):
         pass
     pieces = catalog.dataset_pieces(iris, info)
     cached.parent.mkdir(parents=True, exist_ok=True)
@@ -387,14 +402,24 @@ def _vocab_file(settings: Settings, name: str) -> bytes:
     return data
 
 
-def _catalog_quads(iris: Iris, downloads: Path) -> list:
-    """The quads of the store's catalog graph: the catalog and the VoID description."""
+def _catalog_lines(release: Path) -> set[bytes]:
+    """The store's catalog graph of a release, as N-Triples lines: from the file the build
+    wrote beside the store, or, for a release made before there was one, from its catalog."""
+    if (release / CATALOG_LINES).is_file():
+        return set((release / CATALOG_LINES).read_bytes().splitlines(keepends=True))
+    import pyoxigraph
+
+    return {f"{t} .\n".encode() for f in ("catalog.ttl", "void.ttl")
+            for t in pyoxigraph.parse(path=str(release / "downloads" / f), format=pyoxigraph.RdfFormat.TURTLE)}
+
+
+def _catalog_quads(iris: Iris, lines: set[bytes]) -> list:
+    """Quads in the catalog graph from N-Triples lines."""
     import pyoxigraph
 
     catalog = pyoxigraph.NamedNode(str(iris.catalog()))
     return [pyoxigraph.Quad(t.subject, t.predicate, t.object, catalog)
-            for f in ("catalog.ttl", "void.ttl")
-            for t in pyoxigraph.parse(path=str(downloads / f), format=pyoxigraph.RdfFormat.TURTLE)]
+            for t in pyoxigraph.parse(b"".join(sorted(lines)), format=pyoxigraph.RdfFormat.N_TRIPLES)]
 
 
 def _write_store(settings: Settings, summaries: dict[str, PlanSummary], iris: Iris, out: Path,
@@ -408,7 +433,7 @@ def _write_store(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
     downloads = out / "downloads"
     vocab = _vocab_file(settings, "vocab.nq")
     vocab_digest = _vocab_key(settings)
-    catalog = _catalog_quads(iris, downloads)
+    catalog = _catalog_lines(out)
     old = previous.get("plans", {}) if previous.get("base") == iris.base else {}
     new = {pid: s.files["nq"][1] for pid, s in summaries.items()}
     changed = sorted(pid for pid in new if old.get(pid) != new[pid])
@@ -418,9 +443,12 @@ def _write_store(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
             and len(changed) + len(removed) <= max(1, len(new) // 4)):
         plan_graphs = [iris.dataset(pid) for pid in changed + removed]
         plan_files = [downloads / "plans" / f"{pid}.nq" for pid in changed]
+        # the previous release's catalog is what its store holds: patch only the difference
+        old_catalog = _catalog_lines(current) if current is not None else set()
         update_store(prev_store, out / "store", plan_graphs, plan_files,
-                     b"" if previous.get("vocab") == vocab_digest else vocab, catalog)
+                     b"" if previous.get("vocab") == vocab_digest else vocab,
+                     (_catalog_quads(iris, old_catalog - catalog), _catalog_quads(iris, catalog - old_catalog)))
         return vocab_digest
     load_store(out / "store", [downloads / "plans" / f"{pid}.nq" for pid in summaries],
-               vocab + pyoxigraph.serialize(catalog, format=pyoxigraph.RdfFormat.N_QUADS))
+               vocab + pyoxigraph.serialize(_catalog_quads(iris, catalog), format=pyoxigraph.RdfFormat.N_QUADS))
     return vocab_digest

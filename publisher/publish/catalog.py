@@ -223,10 +223,23 @@ def _turtle(g: Graph) -> bytes:
     return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=CATALOG_PREFIXES)
 
 
+STORE_PIECE = "store.nt"  # the catalog and VoID triples as N-Triples lines, for the store
+
+
 def _pieces(catalog: Graph, void: Graph) -> dict[str, bytes]:
+    lines = {ln for g in (catalog, void)
+             for ln in ox.serialize([ox.Triple(ox_term(s), ox_term(p), ox_term(o)) for s, p, o in g],
+                                    format=ox.RdfFormat.N_TRIPLES).splitlines(keepends=True)}
     return {"catalog.ttl": split_header(_turtle(catalog))[1],
             "catalog.jsonld": jsonld_items(jsonld_serialize(catalog)),
-            "void.ttl": split_header(_turtle(void))[1]}
+            "void.ttl": split_header(_turtle(void))[1],
+            STORE_PIECE: b"".join(sorted(lines))}
+
+
+def store_lines(pieces: Sequence[dict[str, bytes]]) -> set[bytes]:
+    """The N-Triples lines of the store's catalog graph: every piece's triples, each once
+    (a triple two pieces assert, such as a city's name, is one triple)."""
+    return {ln for p in pieces for ln in p[STORE_PIECE].splitlines(keepends=True)}
 
 
 def head_pieces(iris: Iris, datasets: list[DatasetInfo], modified: str) -> dict[str, bytes]:

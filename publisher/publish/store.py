@@ -67,12 +67,13 @@ def load_store(path: Path, nquads: Path | list[Path] | bytes, extra: bytes = b""
 
 
 def update_store(previous: Path, path: Path, replaced: list, plan_files: list[Path], extra: bytes,
-                 patched: list[pyoxigraph.Quad] | None = None) -> int:
+                 patch: tuple[list[pyoxigraph.Quad], list[pyoxigraph.Quad]] = ([], [])) -> None:
     """Create the store at ``path`` from the store at ``previous`` (left untouched): a
     checkpoint of it (hard links to its immutable files), with the graphs ``replaced`` removed,
     ``plan_files`` (N-Quads) loaded, every graph of ``extra`` (N-Quads) replaced by its quads
-    there, and every graph of ``patched`` (quads without blank nodes) made equal to its quads
-    there by removing and adding only the quads that differ.
+    there, and ``patch`` applied: ``(old, new)``, the quads without blank nodes of some graphs
+    in the previous store and what they must become; only the quads that differ are removed
+    and added.
     """
     old = pyoxigraph.Store.read_only(str(previous))
     old.backup(str(path))
@@ -86,16 +87,12 @@ def update_store(previous: Path, path: Path, replaced: list, plan_files: list[Pa
         store.bulk_load(path=str(f), format=pyoxigraph.RdfFormat.N_QUADS)
     if extra:
         store.bulk_load(extra, pyoxigraph.RdfFormat.N_QUADS)
-    if patched:
-        if any(isinstance(t, pyoxigraph.BlankNode) for q in patched for t in (q.subject, q.object)):
-            raise ValueError("a patched graph holds blank nodes: replace it instead")
-        want = set(patched)
-        have = {q for g in {q.graph_name for q in patched}
-                for q in store.quads_for_pattern(None, None, None, g)}
-        for q in have - want:
-            store.remove(q)
-        store.extend(want - have)
-    count = len(store)
+    old, new = patch
+    if any(isinstance(t, pyoxigraph.BlankNode) for q in (*old, *new) for t in (q.subject, q.object)):
+        raise ValueError("a patched graph holds blank nodes: replace it instead")
+    have, want = set(old), set(new)
+    for q in have - want:
+        store.remove(q)
+    store.extend(want - have)
     store.flush()
     del store
-    return count
