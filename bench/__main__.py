@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from .suite import Config, GiB, run_suite, table
+from .suite import STEPS, Config, GiB, run_suite, table
 
 OUT = Path(__file__).resolve().parent / "out"
 MODES = {"small": 10, "full": 1788}
@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="run comparison 1 on a sample of this many plans (default: all in small "
                    "mode, 200 in full mode, where the naive run cannot hold the national corpus)")
     p.add_argument("--no-http", action="store_true", help="skip the HTTP comparisons (4b, 5)")
+    p.add_argument("--stop-after", choices=STEPS, default="",
+                   help="run the steps up to this one only (e.g. rebuild: the corpus, then figure 2)")
     a = p.parse_args(argv)
     plans = a.plans or MODES[a.mode]
     workdir = a.workdir or OUT / a.mode
@@ -49,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = Config(a.mode, plans, workdir, a.workers, scale=scale, naive_timeout=a.naive_timeout,
                  naive_memory=int(a.naive_memory_gib * GiB), rdflib_max_quads=a.rdflib_max_quads,
                  rdflib_timeout=a.rdflib_timeout,
-                 skip_http=a.no_http)
+                 skip_http=a.no_http, stop_after=a.stop_after)
     cfg.validate_plans = a.validate_plans if a.validate_plans is not None else (200 if a.mode == "full" else 0)
     if a.mode == "full":
         cfg.query_repeats, cfg.http_requests, cfg.http_concurrency = 10, 2000, 8

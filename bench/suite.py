@@ -63,6 +63,7 @@ class Config:
     rdflib_timeout: float = 60.0  # seconds the whole rdflib query mix may take
     skip_http: bool = False
     validate_plans: int = 0  # comparison 1 on a sample of this many plans (0: the whole corpus)
+    stop_after: str = ""  # the last step to run (one of STEPS; empty: every step)
     figures: list[Figure] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -450,6 +451,9 @@ def httpx_url(base: str, query: str) -> Any:
 
 # -- the whole suite ------------------------------------------------------------------------------
 
+STEPS = ("corpus", "rebuild", "validation", "memory", "store", "queries+http")
+
+
 def run_suite(cfg: Config, save: Any = None) -> dict[str, Any]:
     """Run every step; ``save(results)`` is called after each, so a long run keeps what it has."""
     cfg.workdir.mkdir(parents=True, exist_ok=True)
@@ -462,19 +466,27 @@ def run_suite(cfg: Config, save: Any = None) -> dict[str, Any]:
                 "machine": machine(), "steps_seconds": steps, "figures": [asdict(f) for f in figures],
                 "details": {k: v for k, v in cfg.extra.items() if k not in ("peer_store", "everything")}}
 
+    class Stop(Exception):
+        pass
+
     def step(name: str, fn: Any, *args: Any) -> Any:
         t = time.perf_counter()
         out = fn(*args)
         steps[name] = time.perf_counter() - t
         if save:
             save(results())
+        if name == cfg.stop_after:
+            raise Stop
         return out
 
-    datasets, bad = step("corpus", corpus, cfg)
-    release = step("rebuild", rebuild, cfg, datasets)
-    step("validation", validation, cfg, datasets, bad)
-    step("memory", memory, cfg, datasets)
-    step("store", store_load, cfg, release)
+    try:
+        datasets, bad = step("corpus", corpus, cfg)
+        release = step("rebuild", rebuild, cfg, datasets)
+        step("validation", validation, cfg, datasets, bad)
+        step("memory", memory, cfg, datasets)
+        step("store", store_load, cfg, release)
+    except Stop:
+        return results()
 
     def serve() -> None:
         if cfg.skip_http:
