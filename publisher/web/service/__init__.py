@@ -100,8 +100,8 @@ class Site:
             if graph:
                 return graph
         if kind == "catalog" and iri == self.catalog_iri:
-            return catalog.with_dcat_datatypes(catalog.catalog_triples(r, iri, page, self.page_size))
-        return catalog.with_dcat_datatypes(r.store.describe(iri))
+            return catalog.catalog_triples(r, iri, page, self.page_size)
+        return r.store.describe(iri)
 
     def catalog_pages(self) -> int:
         return catalog.page_count(len(catalog.catalog_datasets(self.reader, self.catalog_iri)),

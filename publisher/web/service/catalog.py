@@ -24,28 +24,6 @@ def graph_triples(r: Reader, graph: str) -> list[ox.Triple]:
     return result  # type: ignore[return-value]
 
 
-BYTE_SIZE = ox.NamedNode("http://www.w3.org/ns/dcat#byteSize")
-XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-XSD_NON_NEGATIVE_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#nonNegativeInteger")
-
-
-def with_dcat_datatypes(triples: list[ox.Triple]) -> list[ox.Triple]:
-    """``triples`` with each ``dcat:byteSize`` typed ``xsd:nonNegativeInteger`` again.
-
-    The published catalog types byte sizes as DCAT requires, but stores keep every integer type
-    as ``xsd:integer`` (Oxigraph and Virtuoso both do), and DCAT-AP rejects that: harvesters
-    reading ``/catalog`` get the datatype back here.
-    """
-    out = []
-    for t in triples:
-        o = t.object
-        if (t.predicate == BYTE_SIZE and isinstance(o, ox.Literal) and o.datatype == XSD_INTEGER
-                and not o.value.lstrip().startswith("-")):
-            t = ox.Triple(t.subject, t.predicate, ox.Literal(o.value, datatype=XSD_NON_NEGATIVE_INTEGER))
-        out.append(t)
-    return out
-
-
 def catalog_datasets(r: Reader, catalog: str) -> list[str]:
     rows = r.select("SELECT ?d { ?c dcat:dataset ?d } ORDER BY ?d", c=catalog)
     return [x["d"].value for x in rows]
