@@ -172,14 +172,6 @@ def dataset_graph(iris: Iris, info: DatasetInfo) -> Graph:
     return g
 
 
-def catalog_graph(iris: Iris, datasets: list[DatasetInfo], modified: str) -> Graph:
-    """The whole catalog graph: :func:`catalog_head` and every :func:`dataset_graph`."""
-    g = catalog_head(iris, datasets, modified)
-    for info in datasets:
-        g += dataset_graph(iris, info)
-    return g
-
-
 def void_head(iris: Iris) -> Graph:
     """The part of the VoID description that is not one dataset's."""
     g = _bound(Graph())
@@ -202,14 +194,6 @@ def void_dataset(iris: Iris, info: DatasetInfo) -> Graph:
             g.add((ds, VOID.dataDump, URIRef(f"{iris.base}downloads/{f.path}")))
     if info.key != "all":
         g.add((iris.dataset("all"), VOID.subset, ds))
-    return g
-
-
-def void_graph(iris: Iris, datasets: list[DatasetInfo]) -> Graph:
-    """The whole VoID description: the publication and one subset per plan."""
-    g = void_head(iris)
-    for info in datasets:
-        g += void_dataset(iris, info)
     return g
 
 

@@ -210,4 +210,3 @@ def test_pages_escape_what_they_show(client) -> None:  # noqa: ANN001
     r = client.get("/search", params={"q": "<img src=x onerror=alert(1)>"}, headers={"Accept": "text/html"})
     assert "<img src=x" not in r.text and "&lt;img src=x" in r.text
     assert "default-src 'self'" in r.headers["content-security-policy"]
-
