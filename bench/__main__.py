@@ -32,11 +32,12 @@ def main(argv: list[str] | None = None) -> int:
                    help="seconds after which a naive baseline is stopped (its ratio is then a lower bound)")
     p.add_argument("--naive-memory-gib", type=float, default=18.0,
                    help="address-space cap of a naive baseline, in GiB")
-    p.add_argument("--rdflib-max-quads", type=int, default=3_000_000,
-                   help="skip the rdflib query baseline above this many quads")
+    p.add_argument("--rdflib-max-quads", type=int, default=1_000_000,
+                   help="above this many quads, comparison 4a runs on a sample of whole plans this "
+                   "size, on both sides (rdflib cannot hold a national store)")
     p.add_argument("--rdflib-timeout", type=float, default=60.0,
-                   help="seconds the rdflib query mix may take in all (unfinished queries count as "
-                   "taking the rest: a lower bound)")
+                   help="seconds the rdflib query mix may take in all once its data is loaded "
+                   "(unfinished queries count as taking the rest: a lower bound)")
     p.add_argument("--json", type=Path, help="where to write the results (default: bench/out/results-<mode>.json)")
     p.add_argument("--validate-plans", type=int, default=None,
                    help="run comparison 1 on a sample of this many plans (default: all in small "
@@ -44,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-http", action="store_true", help="skip the HTTP comparisons (4b, 5)")
     p.add_argument("--stop-after", choices=STEPS, default="",
                    help="run the steps up to this one only (e.g. rebuild: the corpus, then figure 2)")
+    p.add_argument("--from", dest="start_from", choices=STEPS, default="",
+                   help="start at this step, on the corpus and release an earlier run left in the "
+                   "work folder (e.g. --from store: figures 3, 4 and 5 again)")
     a = p.parse_args(argv)
     plans = a.plans or MODES[a.mode]
     workdir = a.workdir or OUT / a.mode
@@ -51,10 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     cfg = Config(a.mode, plans, workdir, a.workers, scale=scale, naive_timeout=a.naive_timeout,
                  naive_memory=int(a.naive_memory_gib * GiB), rdflib_max_quads=a.rdflib_max_quads,
                  rdflib_timeout=a.rdflib_timeout,
-                 skip_http=a.no_http, stop_after=a.stop_after)
+                 skip_http=a.no_http, stop_after=a.stop_after, start_from=a.start_from)
     cfg.validate_plans = a.validate_plans if a.validate_plans is not None else (200 if a.mode == "full" else 0)
     if a.mode == "full":
-        cfg.query_repeats, cfg.http_requests, cfg.http_concurrency = 10, 2000, 8
+        cfg.query_repeats, cfg.http_requests, cfg.http_concurrency = 3, 2000, 8
     else:
         cfg.query_repeats, cfg.http_requests = 3, 120
         cfg.rdflib_timeout = min(cfg.rdflib_timeout, 10.0)

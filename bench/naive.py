@@ -5,7 +5,8 @@ merged rdflib graph of every plan plus the vocabularies (what one would write fi
 ``python -m bench.naive validate-ours DATASETS OUT.json WORKERS``: our Validator (per plan, in
 parallel, fresh cache). Both load and convert first (not timed), then time the validation
 alone, and write the set of results (focus, path, source shape, severity).
-``python -m bench.naive rdflib-queries ALL.nq MIX.json OUT.jsonl``: the query mix on rdflib.
+``python -m bench.naive queries rdflib|oxigraph DATA MIX.json OUT.jsonl [START]``: the query
+mix on rdflib (DATA: N-Quads) or on an embedded store (DATA: its folder), once.
 ``python -m bench.naive build-naive DATASETS OUTDIR``: the naive rdflib build: every plan in
 one rdflib Dataset, the all-plans dumps written by rdflib's serializers, then a store.
 """
@@ -100,17 +101,35 @@ def build_naive(datasets: Path, outdir: Path) -> None:
     print(json.dumps({"quads": len(store)}))
 
 
-def rdflib_queries(nquads: Path, mix: Path, out: Path) -> None:
-    """Each query of ``mix`` (JSON list of [name, query]) on rdflib, once; each result is
-    appended to ``out`` as soon as it is known, so a run stopped by a timeout keeps the rest."""
-    ds = Dataset(default_union=True)
-    ds.parse(nquads, format="nquads")
-    with out.open("w", encoding="utf-8") as f:
-        for name, q in json.loads(mix.read_text(encoding="utf-8")):
-            start = time.perf_counter()
+def mix_queries(engine: str, data: Path, mix: Path, out: Path, start: int = 0) -> None:
+    """Each query of ``mix`` (JSON list of [name, query]) from position ``start`` on, once, on
+    ``engine``: ``rdflib`` (``data``: N-Quads, loaded into a Dataset) or ``oxigraph`` (``data``:
+    an embedded store, opened read-only). The first line appended to ``out`` is ``["loaded",
+    SECONDS]``, then one ``[name, seconds, rows]`` per query as soon as it is known, so that the
+    caller can stop a query that runs too long and start again after it."""
+    t = time.perf_counter()
+    if engine == "rdflib":
+        ds = Dataset(default_union=True)
+        ds.parse(data, format="nquads")
+
+        def rows(q: str) -> int:
             result = ds.query(q)
-            rows = 1 if result.type == "ASK" else sum(1 for _ in result)
-            f.write(json.dumps([name, time.perf_counter() - start, rows]) + "\n")
+            return 1 if result.type == "ASK" else sum(1 for _ in result)
+    else:
+        import pyoxigraph
+
+        store = pyoxigraph.Store.read_only(str(data))
+
+        def rows(q: str) -> int:
+            result = store.query(q, use_default_graph_as_union=True)
+            return 1 if isinstance(result, pyoxigraph.QueryBoolean) else sum(1 for _ in result)
+    with out.open("a", encoding="utf-8") as f:
+        f.write(json.dumps(["loaded", time.perf_counter() - t]) + "\n")
+        f.flush()
+        for name, q in json.loads(mix.read_text(encoding="utf-8"))[start:]:
+            t = time.perf_counter()
+            n = rows(q)
+            f.write(json.dumps([name, time.perf_counter() - t, n]) + "\n")
             f.flush()
 
 
@@ -120,8 +139,8 @@ def main(argv: list[str]) -> int:
         validate_naive(Path(rest[0]), Path(rest[1]))
     elif cmd == "validate-ours":
         validate_ours(Path(rest[0]), Path(rest[1]), int(rest[2]))
-    elif cmd == "rdflib-queries":
-        rdflib_queries(Path(rest[0]), Path(rest[1]), Path(rest[2]))
+    elif cmd == "queries":
+        mix_queries(rest[0], Path(rest[1]), Path(rest[2]), Path(rest[3]), int(rest[4]) if rest[4:] else 0)
     elif cmd == "build-naive":
         build_naive(Path(rest[0]), Path(rest[1]))
     else:

@@ -11,6 +11,7 @@ import gzip
 import json
 import os
 import platform
+import re
 import shutil
 import socket
 import statistics
@@ -59,11 +60,13 @@ class Config:
     query_repeats: int = 5
     http_requests: int = 400
     http_concurrency: int = 4
-    rdflib_max_quads: int = 3_000_000
-    rdflib_timeout: float = 60.0  # seconds the whole rdflib query mix may take
+    rdflib_max_quads: int = 1_000_000  # above it, 4a runs on a sample of whole plans this size
+    rdflib_timeout: float = 60.0  # seconds the whole rdflib query mix may take, once loaded
+    query_timeout: float = 600.0  # our /sparql's limit in the bench, so it never stops a query the peer answers
     skip_http: bool = False
     validate_plans: int = 0  # comparison 1 on a sample of this many plans (0: the whole corpus)
     stop_after: str = ""  # the last step to run (one of STEPS; empty: every step)
+    start_from: str = ""  # the first step to run, on the corpus and release of an earlier run
     figures: list[Figure] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -87,7 +90,9 @@ def machine() -> dict[str, Any]:
             versions[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
             versions[pkg] = None
-    return {"nproc": os.cpu_count(), "memory_bytes": mem, "cpu": cpu, "python": platform.python_version(),
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True, check=False).stdout.strip() or None
+    return {"commit": commit, "nproc": os.cpu_count(), "memory_bytes": mem, "cpu": cpu, "python": platform.python_version(),
             "platform": platform.platform(), "versions": versions,
             "date": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
 
@@ -273,15 +278,27 @@ def store_load(cfg: Config, release: Path) -> None:
                               "ours includes optimize()"))
     shutil.rmtree(ours_dir, ignore_errors=True)
     cfg.extra["peer_store"] = str(peer_dir)
+    cfg.extra["store"] = {"quads": count, "peer_quads": peer_count}
 
 
 # -- 4. queries and 5. HTTP -----------------------------------------------------------------------
 
-def query_mix(release: Path) -> list[tuple[str, str]]:
-    """The example queries of the query page, and the queries a resource page runs."""
+def capped(query: str, rows: int) -> str:
+    """``query`` with ``LIMIT rows`` at its end unless it has a LIMIT of its own."""
+    if re.search(r"\bLIMIT\s+\d+", query, re.IGNORECASE) or not re.search(r"\bSELECT\b", query, re.IGNORECASE):
+        return query
+    return query.rstrip() + f"\nLIMIT {rows}\n"
+
+
+def query_mix(release: Path, rows: int) -> list[tuple[str, str]]:
+    """The example queries of the query page, and the queries a resource page runs.
+
+    Every SELECT is capped at ``rows`` (our /sparql's ``max_rows``), so that every side does
+    the same work: at national scale several catalogue queries answer hundreds of thousands of
+    rows, which our endpoint would cut at ``max_rows`` and the peers would not."""
     from publisher.web.examples import load_examples
 
-    mix = [(e.name, e.query) for e in load_examples()]
+    mix = [(e.name, capped(e.query, rows)) for e in load_examples()]
     plans = sorted(p.stem for p in (release / "downloads" / "plans").glob("*.nq"))[:3]
     for pid in plans:
         iri = f"https://w3id.org/mplan/id/plan/{pid}"
@@ -294,17 +311,107 @@ def query_mix(release: Path) -> list[tuple[str, str]]:
 
 
 def _rows(result: Any) -> int:
-    return sum(1 for _ in result) if not isinstance(result, bool) else 1
+    import pyoxigraph
+
+    return 1 if isinstance(result, bool | pyoxigraph.QueryBoolean) else sum(1 for _ in result)
 
 
 def _times(fn: Any, mix: list[tuple[str, str]], repeats: int) -> tuple[list[float], dict[str, int]]:
+    """Run the mix ``repeats`` times; a query that fails counts -1 rows (the sides then disagree)."""
     times, counts = [], {}
     for _ in range(repeats):
         for name, q in mix:
             t = time.perf_counter()
-            counts[name] = fn(q)
+            try:
+                counts[name] = fn(q)
+            except Exception as exc:  # noqa: BLE001 - an HTTP or query error is a result here
+                counts[name] = -1
+                print(f"  {name}: {exc}", file=sys.stderr)
             times.append(time.perf_counter() - t)
     return times, counts
+
+
+PLAN_GRAPH = "https://w3id.org/mplan/id/dataset/"
+
+
+def rdflib_sample(release: Path, budget: int, out: Path) -> tuple[int, int]:
+    """Write to ``out`` the graphs of whole plans, in id order, while they fit in ``budget``
+    quads with every graph that is not a plan's (vocabularies, catalog); return (plans, quads).
+
+    rdflib's SPARQL engine cannot hold a national store; comparison 4a then runs on this
+    sample on both sides."""
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(release / "store"))
+    shared = [q for g in store.named_graphs() if not g.value.startswith(PLAN_GRAPH)
+              for q in store.quads_for_pattern(None, None, None, g)]
+    quads, plans = len(shared), 0
+    with out.open("wb") as f:
+        ox.serialize(shared, f, ox.RdfFormat.N_QUADS)
+        for nq in sorted((release / "downloads" / "plans").glob("*.nq")):
+            data = nq.read_bytes()
+            n = data.count(b"\n")
+            if quads + n > budget and plans:
+                break
+            f.write(data)
+            quads, plans = quads + n, plans + 1
+    return plans, quads
+
+
+def run_mix(cfg: Config, engine: str, data: Path, mix: list[tuple[str, str]], *,
+            total: float | None = None, per_query: float | None = None) -> dict[str, Any]:
+    """The mix, once, on ``engine`` in a process of its own (``bench.naive queries``).
+
+    Loading may take up to the naive timeout. Then the queries together may take ``total``
+    seconds (the rest is left unfinished), and each one ``per_query`` seconds: one that runs
+    longer is stopped, recorded as over the limit, and the process starts again after it."""
+    mix_file, out_file = cfg.workdir / f"mix-{engine}.json", cfg.workdir / f"mix-{engine}.jsonl"
+    log = cfg.workdir / f"mix-{engine}.log"
+    mix_file.write_text(json.dumps(mix, ensure_ascii=False), encoding="utf-8")
+    out_file.unlink(missing_ok=True)
+    loads, done, over, start = [], [], [], 0
+    end = None  # when the queries' total budget runs out
+
+    def lines() -> list[list]:  # whole lines only: the other process may be writing one
+        text = out_file.read_text(encoding="utf-8") if out_file.is_file() else ""
+        return [json.loads(ln) for ln in text.split("\n")[:-1]]
+
+    while start < len(mix):
+        seen = len(lines())
+        with log.open("a") as err:
+            proc = subprocess.Popen(python("-m", "bench.naive", "queries", engine, str(data), str(mix_file),
+                                           str(out_file), str(start)), cwd=ROOT, env=env(), stdout=err,
+                                    stderr=err, start_new_session=True)
+        deadline, count, stopped = time.monotonic() + cfg.naive_timeout, 0, None
+        while proc.poll() is None:
+            got, now = len(lines()) - seen, time.monotonic()
+            if got != count:  # loaded, or a query finished: the next one starts now
+                count = got
+                if end is None and total is not None:
+                    end = now + total
+                deadline = min(end or float("inf"), now + per_query if per_query else float("inf"))
+            if now > deadline:
+                os.killpg(proc.pid, 9)
+                proc.wait()
+                stopped = "total" if end is not None and now >= end else "query"
+                break
+            time.sleep(0.05)
+        new = lines()[seen:]
+        if not new or new[0][0] != "loaded":
+            raise RuntimeError(f"{engine} did not load {data}: see {log}")
+        loads.append(new[0][1])
+        done += [tuple(x) for x in new[1:]]
+        start += len(new) - 1
+        if stopped == "query":
+            over.append(mix[start][0])
+            start += 1
+        elif stopped == "total":
+            break
+        elif proc.returncode != 0:
+            raise RuntimeError(f"{engine} failed on {mix[start][0]}: see {log}")
+    names = {n for n, _, _ in done} | set(over)
+    return {"load_seconds": loads[0], "done": done, "over": over,
+            "unfinished": [n for n, _ in mix if n not in names]}
 
 
 def _accept(q: str) -> str:
@@ -332,7 +439,8 @@ class Servers:
         log = (self.cfg.workdir / "serve.log").open("w")
         self.procs.append(subprocess.Popen(
             python("-m", "publisher", "--out", str(self.cfg.workdir / "public"), "serve",
-                   "--port", str(self.ours_port)), cwd=ROOT, env=env(), stdout=log, stderr=log))
+                   "--port", str(self.ours_port), "--query-timeout", f"{self.cfg.query_timeout:g}"),
+            cwd=ROOT, env=env(), stdout=log, stderr=log))
         self.procs.append(subprocess.Popen(
             [str(Path(sys.executable).with_name("oxigraph")), "serve-read-only", "--location",
              self.cfg.extra["peer_store"], "--bind", f"127.0.0.1:{self.peer_port}", "--union-default-graph"],
@@ -358,63 +466,95 @@ def queries(cfg: Config, release: Path, servers: Servers | None) -> None:
     import httpx
     import pyoxigraph
 
-    mix = query_mix(release)
+    from publisher.settings import Settings
+
+    defaults = Settings()
+    rows, limit = defaults.max_rows, defaults.query_timeout
+    full_mix = query_mix(release, rows)
+    # queries the embedded store cannot answer within our endpoint's default time limit are
+    # left out of the timed mix (every store would take as long): they are listed instead
+    screen = run_mix(cfg, "oxigraph", release / "store", full_mix, per_query=limit)
+    if screen["unfinished"]:
+        raise RuntimeError(f"the embedded store failed on {screen['unfinished'][0]}: see {cfg.workdir}")
+    mix = [(n, q) for n, q in full_mix if n not in screen["over"]]
     store = pyoxigraph.Store.read_only(str(release / "store"))
 
-    def embedded(q: str) -> int:
-        return _rows(store.query(q, use_default_graph_as_union=True))
+    def on(st: Any) -> Any:
+        return lambda q: _rows(st.query(q, use_default_graph_as_union=True))
 
-    emb_times, emb_counts = _times(embedded, mix, cfg.query_repeats)
+    emb_times, emb_counts = _times(on(store), mix, cfg.query_repeats)
+    p50 = statistics.median(emb_times)
+    out: dict[str, Any] = {"embedded": {"p50": p50, "p95": percentile(emb_times, 95), "counts": emb_counts},
+                           "queries": [n for n, _ in mix], "row_cap": rows,
+                           "over_limit": {"limit_seconds": limit, "queries": screen["over"]},
+                           "once": {n: t for n, t, _ in screen["done"]}}
+    over_note = (f"; left out, over {limit:g} s on the embedded store (and so on every side): "
+                 f"{', '.join(screen['over'])}") if screen["over"] else ""
+
+    # 4a: rdflib on the same quads; beyond rdflib_max_quads both sides run on a sample of plans
     everything = Path(cfg.extra["everything"])
     quads = sum(1 for _ in everything.open("rb"))
-    p50 = statistics.median(emb_times)
-    out: dict[str, Any] = {"embedded": {"p50": p50, "p95": percentile(emb_times, 95)},
-                           "queries": [n for n, _ in mix]}
+    sample_note, a_note = "", over_note
     if quads <= cfg.rdflib_max_quads:
-        mix_file, out_file = cfg.workdir / "mix.json", cfg.workdir / "rdflib-queries.jsonl"
-        mix_file.write_text(json.dumps(mix, ensure_ascii=False), encoding="utf-8")
-        r = run(python("-m", "bench.naive", "rdflib-queries", str(everything),
-                       str(mix_file), str(out_file)), cwd=ROOT, env=env(), timeout=cfg.rdflib_timeout)
-        done = [json.loads(ln) for ln in out_file.read_text(encoding="utf-8").splitlines()] \
-            if out_file.is_file() else []
-        # a query still running when the time ran out counts as having taken all that was left
-        rdf_times = [t for _, t, _ in done] + [max(0.0, cfg.rdflib_timeout - sum(t for _, t, _ in done))] * \
-            (len(mix) - len(done))
-        rdf_counts = {n: c for n, _, c in done}
-        emb_once = {n: emb_counts[n] for n, _, _ in done}
-        r50 = statistics.median(rdf_times)
-        ratio = r50 / p50
-        agree = rdf_counts == emb_once
-        unfinished = [n for n, _ in mix if n not in rdf_counts]
-        out["rdflib"] = {"p50": r50, "p95": percentile(rdf_times, 95), "counts_agree": agree,
-                         "unfinished": unfinished, "timed_out": r.timed_out}
-        note = f"{len(mix)} queries; p95 ours {percentile(emb_times, 95) * 1000:.1f} ms, " \
-               f"rdflib {percentile(rdf_times, 95) * 1000:.0f} ms"
-        if unfinished:
-            note += (f"; rdflib stopped after {cfg.rdflib_timeout:.0f} s with {len(unfinished)} queries "
-                     f"unfinished ({', '.join(unfinished)}): its figures are lower bounds")
-        cfg.figures.append(Figure("query-rdflib", "4a. query mix p50 (embedded store)", p50 * 1000, r50 * 1000,
-                                  "ms", "rdflib SPARQL on the same data", ratio, "≥ 20×", ratio >= 20, agree,
-                                  note))
+        data, s_mix, s_times, s_counts = everything, mix, emb_times, emb_counts
     else:
-        cfg.figures.append(Figure("query-rdflib", "4a. query mix p50 (embedded store)", p50 * 1000, None, "ms",
-                                  "rdflib SPARQL on the same data", None, "≥ 20×", None, None,
-                                  f"rdflib not run: {quads:,} quads is beyond --rdflib-max-quads"))
+        data, s_mix = cfg.workdir / "rdflib-sample.nq", full_mix
+        plans, s_quads = rdflib_sample(release, cfg.rdflib_max_quads, data)
+        sample_dir = cfg.workdir / "store-sample"
+        shutil.rmtree(sample_dir, ignore_errors=True)
+        sample_store = pyoxigraph.Store(str(sample_dir))
+        sample_store.bulk_load(path=str(data), format=pyoxigraph.RdfFormat.N_QUADS)
+        s_times, s_counts = _times(on(sample_store), s_mix, cfg.query_repeats)
+        del sample_store
+        shutil.rmtree(sample_dir, ignore_errors=True)
+        sample_note = (f"on a sample of {plans} whole plans and every shared graph ({s_quads:,} of "
+                       f"{quads:,} quads; rdflib cannot hold the whole store), on both sides, all "
+                       f"{len(s_mix)} queries; ")
+        out["sample"] = {"plans": plans, "quads": s_quads, "p50": statistics.median(s_times),
+                         "p95": percentile(s_times, 95)}
+        a_note = ""
+    r = run_mix(cfg, "rdflib", data, s_mix, total=cfg.rdflib_timeout)
+    done = r["done"]
+    # a query still running when the time ran out counts as having taken all that was left
+    left = max(0.0, cfg.rdflib_timeout - sum(t for _, t, _ in done))
+    rdf_times = [t for _, t, _ in done] + [left] * (len(s_mix) - len(done))
+    rdf_counts = {n: c for n, _, c in done}
+    agree = rdf_counts == {n: s_counts[n] for n in rdf_counts}
+    unfinished = [n for n, _ in s_mix if n not in rdf_counts]
+    s50, r50 = statistics.median(s_times), statistics.median(rdf_times)
+    ratio = r50 / s50
+    out["rdflib"] = {"p50": r50, "p95": percentile(rdf_times, 95), "counts_agree": agree,
+                     "unfinished": unfinished, "load_seconds": r["load_seconds"]}
+    note = (sample_note + f"{len(s_mix)} queries, SELECTs capped at {rows:,} rows; p95 ours "
+            f"{percentile(s_times, 95) * 1000:.1f} ms, rdflib {percentile(rdf_times, 95) * 1000:.0f} ms; "
+            f"rdflib loaded the quads in {r['load_seconds']:.0f} s (not counted)" + a_note)
+    if unfinished:
+        note += (f"; rdflib stopped after {cfg.rdflib_timeout:.0f} s of queries with {len(unfinished)} "
+                 f"unfinished ({', '.join(unfinished)}): its figures are lower bounds")
+    cfg.figures.append(Figure("query-rdflib", "4a. query mix p50 (embedded store)", s50 * 1000, r50 * 1000,
+                              "ms", "rdflib SPARQL on the same data", ratio, "≥ 20×", ratio >= 20, agree, note))
+    if sample_note:
+        data.unlink(missing_ok=True)
+
+    # 4b: our /sparql against Oxigraph server, same store, same queries
     if servers is not None:
-        with httpx.Client(timeout=60.0) as client:
+        with httpx.Client(timeout=cfg.query_timeout + 60) as client:
             ours_t, ours_c = _times(lambda q: _http_count(client, servers.ours + "/sparql", q), mix, cfg.query_repeats)
             peer_t, peer_c = _times(lambda q: _http_count(client, servers.peer + "/query", q), mix, cfg.query_repeats)
         o50, x50 = statistics.median(ours_t), statistics.median(peer_t)
         overhead = o50 / x50
-        agree = {k: v for k, v in ours_c.items() if not k.startswith("page-describe")} == \
-                {k: v for k, v in peer_c.items() if not k.startswith("page-describe")}
+        selects = {k for k in ours_c if not k.startswith("page-describe")}
+        agree = all(ours_c[k] == peer_c[k] == emb_counts[k] >= 0 for k in selects) and \
+            min([*ours_c.values(), *peer_c.values()]) >= 0
         out["http"] = {"ours_p50": o50, "ours_p95": percentile(ours_t, 95), "peer_p50": x50,
                        "peer_p95": percentile(peer_t, 95), "ours_counts": ours_c, "peer_counts": peer_c}
         cfg.figures.append(Figure("query-http", "4b. query mix p50 over HTTP (/sparql)", o50 * 1000, x50 * 1000,
                                   "ms", "Oxigraph server /query, same queries", overhead, "≤ 1.2× of peer",
                                   overhead <= 1.2, agree,
                                   f"p95 ours {percentile(ours_t, 95) * 1000:.1f} ms, "
-                                  f"peer {percentile(peer_t, 95) * 1000:.1f} ms; SELECT row counts equal: {agree}"))
+                                  f"peer {percentile(peer_t, 95) * 1000:.1f} ms; {len(mix)} queries; SELECT "
+                                  f"row counts equal (and equal to the embedded store's), no errors: "
+                                  f"{agree}" + over_note))
     cfg.extra["queries"] = out
 
 
@@ -452,6 +592,23 @@ def httpx_url(base: str, query: str) -> Any:
 # -- the whole suite ------------------------------------------------------------------------------
 
 STEPS = ("corpus", "rebuild", "validation", "memory", "store", "queries+http")
+STATE = ("build", "everything", "peer_store")  # kept in <workdir>/state.json between runs
+
+
+def _missing(cfg: Config, datasets: Path, bad: Path, release: Path) -> list[str]:
+    """What the steps from ``cfg.start_from`` on need of the skipped ones and cannot find."""
+    skipped = STEPS[:STEPS.index(cfg.start_from)]
+    need = []
+    if "corpus" in skipped:
+        need += [datasets, bad]
+    if "rebuild" in skipped:
+        need.append(release / "store")
+    if "store" in skipped:
+        need += [Path(cfg.extra.get(k, cfg.workdir / f"<{k}>")) for k in ("everything", "peer_store")]
+    missing = [str(p) for p in need if not p.exists()]
+    if "rebuild" in skipped and "memory" not in skipped and "build" not in cfg.extra:
+        missing.append("the rebuild step's build figures (state.json)")
+    return missing
 
 
 def run_suite(cfg: Config, save: Any = None) -> dict[str, Any]:
@@ -469,22 +626,45 @@ def run_suite(cfg: Config, save: Any = None) -> dict[str, Any]:
     class Stop(Exception):
         pass
 
+    state = cfg.workdir / "state.json"  # what later steps need from earlier ones, for --from
+
+    def keep_state() -> None:
+        state.write_text(json.dumps({k: cfg.extra[k] for k in STATE if k in cfg.extra}), encoding="utf-8")
+
     def step(name: str, fn: Any, *args: Any) -> Any:
         t = time.perf_counter()
         out = fn(*args)
         steps[name] = time.perf_counter() - t
+        keep_state()
         if save:
             save(results())
         if name == cfg.stop_after:
             raise Stop
         return out
 
+    def skip(name: str) -> bool:
+        return bool(cfg.start_from) and STEPS.index(name) < STEPS.index(cfg.start_from)
+
+    datasets, bad = cfg.workdir / "datasets", cfg.workdir / "datasets-violations"
+    release = (cfg.workdir / "public").resolve()
+    if cfg.start_from:
+        if state.is_file():
+            cfg.extra.update(json.loads(state.read_text(encoding="utf-8")))
+        missing = _missing(cfg, datasets, bad, release)
+        if missing:
+            raise SystemExit(f"--from {cfg.start_from}: {cfg.workdir} does not hold what the earlier "
+                             f"steps leave (missing {', '.join(missing)}); run them first")
     try:
-        datasets, bad = step("corpus", corpus, cfg)
-        release = step("rebuild", rebuild, cfg, datasets)
-        step("validation", validation, cfg, datasets, bad)
-        step("memory", memory, cfg, datasets)
-        step("store", store_load, cfg, release)
+        if not skip("corpus"):
+            datasets, bad = step("corpus", corpus, cfg)
+        if not skip("rebuild"):
+            release = step("rebuild", rebuild, cfg, datasets)
+        if not skip("validation"):
+            step("validation", validation, cfg, datasets, bad)
+        if not skip("memory"):
+            step("memory", memory, cfg, datasets)
+        if not skip("store"):
+            step("store", store_load, cfg, release)
     except Stop:
         return results()
 
@@ -499,6 +679,7 @@ def run_suite(cfg: Config, save: Any = None) -> dict[str, Any]:
     step("queries+http", serve)
     shutil.rmtree(cfg.extra.pop("peer_store"), ignore_errors=True)
     Path(cfg.extra.pop("everything")).unlink(missing_ok=True)
+    keep_state()
     return results()
 
 
