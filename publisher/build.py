@@ -7,11 +7,10 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from rdflib import Graph, URIRef
 
@@ -28,16 +27,15 @@ from .publish.catalog import (
     STORE_PIECE,
     DatasetInfo,
     FileInfo,
+    catalog_parts,
     head_pieces,
-    store_lines,
-    write_catalog_file,
 )
-from .publish.compose import write_all
+from .publish.compose import all_parts
 from .publish.csvout import CSV_FILE, csv_header_bytes, csvw_metadata
 from .publish.dumps import CONTEXT_FILE, jsonld_context, prefix_header, serialize
 from .publish.plans import (
+    Keys,
     PlanSummary,
-    artifact_key,
     cached_summary,
     code_digest,
     member_file,
@@ -47,6 +45,7 @@ from .publish.plans import (
     typed_iris,
 )
 from .publish.release import Releases
+from .publish.splice import Index, Part, data_part, file_part, write_parts
 from .publish.store import load_store, update_store
 from .settings import Settings
 from .validate import (
@@ -60,7 +59,8 @@ from .validate import (
 )
 
 BUILD_INFO = "build-info.json"
-CATALOG_LINES = "catalog.nt"  # the store's catalog graph as sorted N-Triples lines (not published)
+CATALOG_LINES = "catalog.nt"  # the store's catalog graph as N-Triples lines (not published)
+PARTS_INDEX = "parts.json"  # the parts of each all-plans file, for the next build to copy from
 
 
 @dataclass
@@ -134,8 +134,9 @@ def process_plans(settings: Settings, folders: list[Path]) -> dict[str, PlanSumm
     problems: list = []
     todo = []
     bar = Progress(len(folders), "check", settings.progress)
+    keys = Keys(settings.cache_dir, settings.base, rules, settings.max_file_size)
     for folder in folders:
-        key = artifact_key(folder, settings.base, rules, settings.max_file_size)
+        key = keys.key(folder)
         hit = cached_summary(settings.cache_dir, key)
         if hit is not None:
             summaries[hit.plan_id] = hit
@@ -161,6 +162,7 @@ def process_plans(settings: Settings, folders: list[Path]) -> dict[str, PlanSumm
             done(process_plan(job), job[0])
     if problems:
         raise SourceError(problems)
+    keys.save()
     return dict(sorted(summaries.items()))
 
 
@@ -195,13 +197,13 @@ def build(settings: Settings) -> BuildResult:
         return BuildResult(checked, current, False, revalidated, plans, triples)
     tmp = releases.begin()
     try:
-        info = _write_files(settings, summaries, iris, tmp, previous)
+        info, catalog_change = _write_files(settings, summaries, iris, tmp, previous, current)
         info["inputs"] = inputs
         digest = info["digest"]
         if previous.get("digest") == digest:
             releases.abort(tmp)
             return BuildResult(checked, current, False, revalidated, plans, triples)
-        info["vocab"] = _write_store(settings, summaries, iris, tmp, current, previous)
+        info["vocab"] = _write_store(settings, summaries, iris, tmp, current, previous, catalog_change)
         (tmp / BUILD_INFO).write_text(json.dumps(info, ensure_ascii=False, indent=1, sort_keys=True)
                                       + "\n", encoding="utf-8")
         final = releases.commit(tmp, digest[:12])
@@ -236,18 +238,6 @@ def _today(settings: Settings) -> str:
     return dt.datetime.now(dt.UTC).date().isoformat()
 
 
-class _Hashing:
-    """A binary file that keeps the SHA-256 and size of what is written to it."""
-
-    def __init__(self, f: BinaryIO) -> None:
-        self.f, self.sha256, self.size = f, hashlib.sha256(), 0
-
-    def write(self, data: bytes) -> int:
-        self.sha256.update(data)
-        self.size += len(data)
-        return self.f.write(data)
-
-
 def _link(src: Path, dst: Path) -> None:
     """Put a cached file into the release: a hard link (cache files are never changed in place)."""
     try:
@@ -260,8 +250,23 @@ def _ja(text: Any) -> str:
     return text if isinstance(text, str) else text["ja"]
 
 
+def _parts_index(release: Path | None) -> dict[str, Index]:
+    if release is None or not (release / PARTS_INDEX).is_file():
+        return {}
+    try:
+        return {k: [(key, n) for key, n in v]
+                for k, v in json.loads((release / PARTS_INDEX).read_text(encoding="utf-8")).items()}
+    except (ValueError, TypeError):
+        return {}
+
+
+CatalogChange = tuple[set[bytes], set[bytes]]  # catalog lines no longer written, lines written anew
+
+
 def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Iris, out: Path,
-                 previous: dict) -> dict:
+                 previous: dict, current: Path | None) -> tuple[dict, CatalogChange | None]:
+    """The files of the release in ``out``; returns its build information and, when the
+    previous release's catalog lines were reused, what changed in them."""
     downloads = out / "downloads"
     (downloads / "plans").mkdir(parents=True)
     cache = settings.cache_dir
@@ -274,24 +279,23 @@ def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
             infos[f"plans/{pid}.{ext}"] = tuple(s.files[ext])  # type: ignore[assignment]
         plan_hashes[pid] = s.files["nq"][1]
         bar.step(pid)
+    old_index, index = _parts_index(current), {}
 
-    def write(path: str, fill: Callable[[BinaryIO], object]) -> None:
-        with (downloads / path).open("wb", buffering=1 << 20) as f:
-            hashing = _Hashing(f)
-            fill(hashing)  # type: ignore[arg-type]
-        infos[path] = (hashing.size, hashing.sha256.hexdigest())
+    def write(path: str, parts: list[Part], track: bool = False) -> Any:
+        """Write a file of parts, copying from the previous release's file what it can."""
+        written = write_parts(out / path, parts, current / path if current is not None else None,
+                              old_index.get(path), track=track)
+        index[path] = written.index
+        if path.startswith("downloads/"):
+            infos[path.removeprefix("downloads/")] = (written.size, written.sha256)
+        return written
 
     header = prefix_header("ttl")
     for ext in DUMP_FORMATS:
-        parts = [member_file(cache, s.key, ext) for s in summaries.values()]
-        write(f"all.{ext}.gz", lambda f, ext=ext, parts=parts: write_all(ext, parts, header, f))
-
-    def csv_fill(f: BinaryIO) -> None:
-        f.write(csv_header_bytes())
-        for s in summaries.values():
-            f.write(rows_file(cache, s.key).read_bytes())
-
-    write(CSV_FILE, csv_fill)
+        members = [(s.key, member_file(cache, s.key, ext)) for s in summaries.values()]
+        write(f"downloads/all.{ext}.gz", all_parts(ext, members, header))
+    write(f"downloads/{CSV_FILE}", [data_part(csv_header_bytes()),
+                                    *(file_part(s.key, rows_file(cache, s.key)) for s in summaries.values())])
     small: dict[str, bytes] = {}
     small[CONTEXT_FILE] = (json.dumps(jsonld_context(), ensure_ascii=False, indent=1) + "\n").encode()
     small["ontology.ttl"] = _vocab_file(settings, "ontology.ttl")
@@ -324,40 +328,62 @@ def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
             area=URIRef(f"http://data.e-stat.go.jp/lod/sac/C{s.code[:5]}"),
             plan=iris.plan(pid), triples=s.triples,
             sources=tuple(iris.in_plan(pid, "source", sid) for sid in s.source_ids)))
-    datasets.append(DatasetInfo(
+    everything = DatasetInfo(
         key="all", title_ja="全自治体の総合計画", title_en="All municipalities' comprehensive plans",
         description_ja="公開中のすべての計画（1計画1名前付きグラフ）と指標値のCSV。",
         description_en="Every published plan (one named graph per plan) and the indicator values as CSV.",
         license=DEFAULT_LICENSE, modified=all_modified,
         files={**{ext: info_of(f"all.{ext}.gz") for ext in DUMP_FORMATS}, "csv": info_of(CSV_FILE)},
-        triples=sum(s.triples for s in summaries.values())))
+        triples=sum(s.triples for s in summaries.values()))
     small[f"{CSV_FILE}-metadata.json"] = (json.dumps(
         csvw_metadata(CSV_FILE, DEFAULT_LICENSE), ensure_ascii=False, indent=1) + "\n").encode()
-    pieces = [head_pieces(iris, datasets, all_modified),
-              *(_dataset_pieces(settings, iris, d) for d in datasets)]
+    head = head_pieces(iris, [*datasets, everything], all_modified)
+    whole = catalog.dataset_pieces(iris, everything)
+    salt = _catalog_salt(iris)
+    sources: list[catalog.Source] = [(None, lambda: head), *(_dataset_source(settings, iris, d, salt)
+                                                             for d in datasets), (None, lambda: whole)]
     for name in CATALOG_FILES:
-        write(name, lambda f, name=name: write_catalog_file(name, pieces, f))
-    (out / CATALOG_LINES).write_bytes(b"".join(sorted(store_lines(pieces))))
+        write(f"downloads/{name}", catalog_parts(name, sources))
+    lines = write(CATALOG_LINES, catalog_parts(STORE_PIECE, sources), track=True)
+    change = None
+    if lines.copied:
+        gone = {ln for piece in lines.removed for ln in piece.splitlines(keepends=True)}
+        new = {ln for piece in lines.added for ln in piece.splitlines(keepends=True)}
+        # a line an old piece had may still be another piece's (a licence, a city's name)
+        now = (out / CATALOG_LINES).read_bytes()
+        change = ({ln for ln in gone - new if not now.startswith(ln) and b"\n" + ln not in now}, new - gone)
     for path, data in small.items():
         (downloads / path).write_bytes(data)
         infos[path] = (len(data), _sha256(data))
     sums = "".join(f"{infos[p][1]}  {p}\n" for p in sorted(infos))
     (downloads / "SHA256SUMS").write_text(sums, encoding="utf-8")
+    (out / PARTS_INDEX).write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")) + "\n",
+                                   encoding="utf-8")
     bar.step("catalog")
     return {"version": __version__, "base": iris.base, "plans": plan_hashes, "modified": modified,
-            "digest": _sha256(sums.encode())}
+            "digest": _sha256(sums.encode())}, change
 
 
-def _dataset_pieces(settings: Settings, iris: Iris, info: DatasetInfo) -> dict[str, bytes]:
-    """A plan's pieces of the catalog files, cached by what they are made of (the all-plans
-    dataset changes with every build and is not cached)."""
-    if info.key == "all":
-        return catalog.dataset_pieces(iris, info)
-    h = hashlib.sha256()
-    for part in (__version__, iris.base, files_digest([Path(catalog.__file__)]), code_digest(),
-                 json.dumps(asdict(info), ensure_ascii=False, sort_keys=True, default=str)):
-        h.update(part.encode() + b"\0")
-    key = h.hexdigest()
+def _catalog_salt(iris: Iris) -> str:
+    """What every dataset's catalog pieces are made of besides the dataset: the code, the base."""
+    return "\0".join((__version__, iris.base, files_digest([Path(catalog.__file__)]), code_digest()))
+
+
+def _dataset_source(settings: Settings, iris: Iris, info: DatasetInfo, salt: str) -> catalog.Source:
+    """A plan's pieces of the catalog files: their cache key (what they are made of), and a
+    function that reads them from the cache, or serialises and caches them."""
+    key = _sha256(f"{salt}\0{info!r}".encode())
+    memo: list[dict[str, bytes]] = []
+
+    def pieces() -> dict[str, bytes]:
+        if not memo:
+            memo.append(_dataset_pieces(settings, iris, info, key))
+        return memo[0]
+
+    return key, pieces
+
+
+def _dataset_pieces(settings: Settings, iris: Iris, info: DatasetInfo, key: str) -> dict[str, bytes]:
     cached = settings.cache_dir / "catalog" / key[:2] / f"{key}.json"
     try:
         hit = {k: v.encode("utf-8") for k, v in json.loads(cached.read_text(encoding="utf-8")).items()}
@@ -423,17 +449,18 @@ def _catalog_quads(iris: Iris, lines: set[bytes]) -> list:
 
 
 def _write_store(settings: Settings, summaries: dict[str, PlanSummary], iris: Iris, out: Path,
-                 current: Path | None, previous: dict) -> str:
+                 current: Path | None, previous: dict, catalog_change: CatalogChange | None = None) -> str:
     """The store of the new release: a hard-linked copy of the previous store with what changed
     replaced (plan graphs, the vocabularies if they changed, the catalog by difference) when
     at most a quarter of the plans changed, else a fresh bulk load. Returns the digest of what
-    the vocabularies are made from, which the next build compares."""
+    the vocabularies are made from, which the next build compares. ``catalog_change`` is the
+    difference between the previous release's catalog lines and this one's, when the build
+    knows it without reading either whole."""
     import pyoxigraph
 
     downloads = out / "downloads"
     vocab = _vocab_file(settings, "vocab.nq")
     vocab_digest = _vocab_key(settings)
-    catalog = _catalog_lines(out)
     old = previous.get("plans", {}) if previous.get("base") == iris.base else {}
     new = {pid: s.files["nq"][1] for pid, s in summaries.items()}
     changed = sorted(pid for pid in new if old.get(pid) != new[pid])
@@ -444,11 +471,14 @@ def _write_store(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
         plan_graphs = [iris.dataset(pid) for pid in changed + removed]
         plan_files = [downloads / "plans" / f"{pid}.nq" for pid in changed]
         # the previous release's catalog is what its store holds: patch only the difference
-        old_catalog = _catalog_lines(current) if current is not None else set()
+        if catalog_change is None:
+            old_catalog, catalog = _catalog_lines(current) if current is not None else set(), _catalog_lines(out)
+            catalog_change = (old_catalog - catalog, catalog - old_catalog)
         update_store(prev_store, out / "store", plan_graphs, plan_files,
                      b"" if previous.get("vocab") == vocab_digest else vocab,
-                     (_catalog_quads(iris, old_catalog - catalog), _catalog_quads(iris, catalog - old_catalog)))
+                     (_catalog_quads(iris, catalog_change[0]), _catalog_quads(iris, catalog_change[1])))
         return vocab_digest
+    catalog = _catalog_lines(out)
     load_store(out / "store", [downloads / "plans" / f"{pid}.nq" for pid in summaries],
                vocab + pyoxigraph.serialize(_catalog_quads(iris, catalog), format=pyoxigraph.RdfFormat.N_QUADS))
     return vocab_digest

@@ -7,8 +7,11 @@ import shutil
 from pathlib import Path
 
 import pyoxigraph
+import pytest
 
+from publisher import build as build_module
 from publisher.build import build
+from publisher.publish import splice
 from publisher.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +31,7 @@ def _files(publication: Path) -> dict[str, bytes]:
             for p in sorted(real.rglob("*")) if p.is_file() and "store" not in p.parts}
 
 
-def test_incremental_build_equals_a_build_from_nothing(tmp_path: Path) -> None:
+def test_incremental_build_equals_a_build_from_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     datasets = tmp_path / "datasets"
     shutil.copytree(ROOT / "datasets", datasets)
     settings = Settings(datasets=datasets, out=tmp_path / "public", cache_dir=tmp_path / "cache",
@@ -37,7 +40,20 @@ def test_incremental_build_equals_a_build_from_nothing(tmp_path: Path) -> None:
     assert first.changed
     plan = datasets / "422011-nagasaki-2025" / "indicators.yaml"
     plan.write_text(plan.read_text(encoding="utf-8").replace("75.0", "76.0", 1), encoding="utf-8")
+    copied: dict[str, int] = {}
+
+    def spy(path: Path, *args: object, **kw: object) -> splice.Written:
+        written = splice.write_parts(path, *args, **kw)  # type: ignore[arg-type]
+        copied[path.name] = written.copied
+        return written
+
+    monkeypatch.setattr(build_module, "write_parts", spy)
     second = build(settings)
+    monkeypatch.undo()
+    # every all-plans file was written by copying the unchanged plans' parts from the first
+    assert set(copied) == {*(f"all.{e}.gz" for e in ("ttl", "nt", "jsonld", "trig", "nq")), "indicators.csv",
+                           "catalog.ttl", "catalog.jsonld", "void.ttl", "catalog.nt"}
+    assert all(n > 0 for n in copied.values()), copied
     assert second.changed and second.revalidated == ["422011-nagasaki-2025"]
     # an unchanged plan's dump is the cached file itself (a hard link), not a copy
     kept = second.release / "downloads" / "plans" / "202151-shiojiri-6.nq"

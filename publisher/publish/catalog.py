@@ -3,14 +3,13 @@
 Both are written piece by piece: a head (the catalog node and the nodes every dataset shares)
 and one piece per dataset, each serialised on its own. A build keeps each plan's pieces in its
 cache, so that after one plan changed only that plan's piece is serialised again; the files
-are the pieces one after the other (:func:`write_catalog_file`).
+are the pieces one after the other (:func:`catalog_parts`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -18,8 +17,9 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, VOID, XSD
 
 from ..formats import by_extension
 from ..namespaces import ONTOLOGY_IRI, PREFIXES, SPDX, Iris
-from .compose import jsonld_document, jsonld_items, split_header
+from .compose import JSONLD_TAIL, jsonld_head, jsonld_items, split_header
 from .dumps import PREFIX_MAP, jsonld_serialize, ox_term
+from .splice import Part, data_part
 
 IANA = "http://www.iana.org/assignments/media-types/"
 EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
@@ -220,12 +220,6 @@ def _pieces(catalog: Graph, void: Graph) -> dict[str, bytes]:
             STORE_PIECE: b"".join(sorted(lines))}
 
 
-def store_lines(pieces: Sequence[dict[str, bytes]]) -> set[bytes]:
-    """The N-Triples lines of the store's catalog graph: every piece's triples, each once
-    (a triple two pieces assert, such as a city's name, is one triple)."""
-    return {ln for p in pieces for ln in p[STORE_PIECE].splitlines(keepends=True)}
-
-
 def head_pieces(iris: Iris, datasets: list[DatasetInfo], modified: str) -> dict[str, bytes]:
     """The head's piece of each file of :data:`CATALOG_FILES`."""
     return _pieces(catalog_head(iris, datasets, modified), void_head(iris))
@@ -236,13 +230,34 @@ def dataset_pieces(iris: Iris, info: DatasetInfo) -> dict[str, bytes]:
     return _pieces(dataset_graph(iris, info), void_dataset(iris, info))
 
 
-def write_catalog_file(name: str, pieces: Sequence[dict[str, bytes]], out: BinaryIO) -> None:
-    """The file ``name`` of :data:`CATALOG_FILES` from the head's and the datasets' pieces."""
-    if name.endswith(".jsonld"):
-        jsonld_document((p[name] for p in pieces), out)
-        return
+Source = tuple[str | None, Callable[[], dict[str, bytes]]]  # a piece's cache key, and its pieces
+
+
+def catalog_parts(name: str, sources: Sequence[Source]) -> list[Part]:
+    """The parts of the file ``name`` (one of :data:`CATALOG_FILES`, or :data:`STORE_PIECE` for
+    the store's catalog graph as N-Triples lines) from the head's and the datasets' pieces, in
+    that order: the head first. A source whose key is None is keyed by its bytes; the others'
+    pieces are read only if the file is not copied from its previous version
+    (:mod:`publisher.publish.splice`)."""
+    jsonld = name.endswith(".jsonld")
+
+    def part(i: int, key: str | None, get: Callable[[], dict[str, bytes]]) -> Part:
+        def load() -> bytes:
+            data = get()[name]
+            if not jsonld:
+                return data
+            if i == 0:
+                assert data.strip(), "the catalog's head has no JSON-LD nodes"
+                return b"\n" + data
+            return b",\n" + data if data.strip() else b""
+
+        return data_part(load()) if key is None else Part(f"{key}:{name}", load=load)
+
+    parts = [part(i, key, get) for i, (key, get) in enumerate(sources)]
+    if jsonld:
+        return [data_part(jsonld_head()), *parts, data_part(JSONLD_TAIL)]
+    if name == STORE_PIECE:
+        return parts
     probe = Graph()
     probe.add((URIRef("urn:x:s"), URIRef("urn:x:p"), URIRef("urn:x:o")))
-    out.write(split_header(_turtle(probe))[0])
-    for p in pieces:
-        out.write(p[name])
+    return [data_part(split_header(_turtle(probe))[0]), *parts]

@@ -4,7 +4,8 @@ Each all-plans dump is one gzip file (RFC 1952) made of several *members*: gzip 
 to be members one after the other, and a reader (``zcat``, Python's :mod:`gzip`, every RDF
 tool that reads ``.gz``) sees the concatenation of their contents. When a plan is processed
 its piece of each all-plans dump is compressed once, as a member, into the plan's cache folder
-(:func:`plan_members`); a build then writes each ``all.<ext>.gz`` by copying bytes:
+(:func:`plan_members`); a build then writes each ``all.<ext>.gz`` by copying bytes (from the
+previous release's file where it can, see :mod:`publisher.publish.splice`):
 
 - ``all.nq.gz`` and ``all.nt.gz``: the per-plan files one after the other (a triple two plans
   share, such as a municipality's, appears once per plan: N-Triples allows repeated lines, and
@@ -23,16 +24,13 @@ from __future__ import annotations
 
 import gzip
 import json
-import shutil
-from collections.abc import Iterable
 from pathlib import Path
-from typing import BinaryIO
 
 from rdflib import URIRef
 
 from .dumps import jsonld_context
+from .splice import Part, data_part, file_part
 
-CHUNK = 1 << 20
 LEVEL = 6  # zlib's default: 5 to 10 times smaller for N-Quads, several times faster than 9
 HEADED = ("ttl", "trig")  # formats whose documents start with the shared prefix header
 
@@ -74,16 +72,6 @@ def jsonld_head() -> bytes:
 JSONLD_TAIL = b"\n ]\n}\n"
 
 
-def jsonld_document(pieces: Iterable[bytes], out: BinaryIO) -> None:
-    """One JSON-LD document under our context whose ``@graph`` holds the items of ``pieces``
-    (each the output of :func:`jsonld_items`), in the order given."""
-    out.write(jsonld_head())
-    for i, items in enumerate(p for p in pieces if p.strip()):
-        out.write(b",\n" if i else b"\n")
-        out.write(items)
-    out.write(JSONLD_TAIL)
-
-
 def _named_graph(name: URIRef, document: bytes) -> bytes:
     """A plan's JSON-LD document as one item of the all-plans ``@graph``: its nodes in a
     ``{"@graph": [...], "@id": name}`` object, indented one level deeper."""
@@ -114,17 +102,19 @@ def plan_members(name: URIRef, files: dict[str, bytes], header: bytes) -> dict[s
 SEPARATOR = member(b",")
 
 
-def write_all(ext: str, parts: list[Path], header: bytes, out: BinaryIO) -> None:
-    """``all.<ext>.gz`` from the plans' members (files made by :func:`plan_members`), in the
-    order given; ``header`` is the shared Turtle/TriG prefix header."""
+def all_parts(ext: str, members: list[tuple[str, Path]], header: bytes) -> list[Part]:
+    """The parts of ``all.<ext>.gz`` (see :mod:`publisher.publish.splice`): the plans' members
+    (``(key, file)``, files made by :func:`plan_members`) in the order given, between the
+    shared head and tail of the format; ``header`` is the shared Turtle/TriG prefix header."""
+    parts = []
     if ext in HEADED:
-        out.write(member(header))
+        parts.append(data_part(member(header)))
     elif ext == "jsonld":
-        out.write(member(jsonld_head()))
-    for i, part in enumerate(parts):
+        parts.append(data_part(member(jsonld_head())))
+    for i, (key, path) in enumerate(members):
         if ext == "jsonld" and i:
-            out.write(SEPARATOR)
-        with part.open("rb") as f:
-            shutil.copyfileobj(f, out, CHUNK)
+            parts.append(Part("separator", SEPARATOR))
+        parts.append(file_part(f"{key}.{ext}", path))
     if ext == "jsonld":
-        out.write(member(JSONLD_TAIL))
+        parts.append(data_part(member(JSONLD_TAIL)))
+    return parts

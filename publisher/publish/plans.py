@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -47,15 +48,65 @@ def source_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml", ".csv"))
 
 
+def _salt(base: str, rules_digest: str, max_file_size: int) -> list[str]:
+    return [ARTIFACT_VERSION, code_digest(), rules_digest, base, str(max_file_size)]
+
+
 def artifact_key(folder: Path, base: str, rules_digest: str, max_file_size: int) -> str:
     """The cache key of a plan folder: its files, the code, the rules and the settings."""
     h = hashlib.sha256()
-    for part in (ARTIFACT_VERSION, code_digest(), rules_digest, base, str(max_file_size), folder.name):
+    for part in (*_salt(base, rules_digest, max_file_size), folder.name):
         h.update(part.encode() + b"\0")
     for f in source_files(folder):
         h.update(f.name.encode() + b"\0")
         h.update(hashlib.sha256(f.read_bytes()).digest())
     return h.hexdigest()
+
+
+KEYS_FILE = "keys.json"
+SETTLED_NS = 2 * 10**9  # a file changed this close to when a key was remembered is read again
+
+
+class Keys:
+    """Plan folders' cache keys, remembered with the name, size, times and inode of each file
+    they were computed from, so that a folder whose files did not change is not read again
+    (git's index does the same). A remembered key is used only if every file had last changed
+    well before it was remembered: a file changed within the same clock tick as it was read
+    could otherwise look unchanged."""
+
+    def __init__(self, cache_dir: Path, base: str, rules_digest: str, max_file_size: int):
+        self.path = cache_dir / "plans" / KEYS_FILE
+        self.args = (base, rules_digest, max_file_size)
+        self.salt = _salt(*self.args)
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            ok = data["salt"] == self.salt
+            self.written, self.entries = (data["written"], data["folders"]) if ok else (0, {})
+        except (OSError, ValueError, KeyError, TypeError):
+            self.written, self.entries = 0, {}
+        self.seen: dict[str, dict] = {}
+
+    def key(self, folder: Path) -> str:
+        stats = [[f.name, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+                 for f in source_files(folder) for st in (f.stat(),)]
+        entry = self.entries.get(str(folder))
+        if (entry is not None and entry["files"] == stats
+                and all(max(st[2], st[3]) < self.written - SETTLED_NS for st in stats)):
+            key = entry["key"]
+        else:
+            key = artifact_key(folder, *self.args)
+        self.seen[str(folder)] = {"files": stats, "key": key}
+        return key
+
+    def save(self) -> None:
+        """Remember the keys of the folders seen (only those: a removed folder is forgotten)."""
+        if self.seen == self.entries:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{KEYS_FILE}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"salt": self.salt, "written": time.time_ns(), "folders": self.seen}),
+                       encoding="utf-8")
+        os.replace(tmp, self.path)
 
 
 @dataclass
