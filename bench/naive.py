@@ -118,11 +118,12 @@ def mix_queries(engine: str, data: Path, mix: Path, out: Path, start: int = 0) -
     else:
         import pyoxigraph
 
+        from .suite import _rows
+
         store = pyoxigraph.Store.read_only(str(data))
 
         def rows(q: str) -> int:
-            result = store.query(q, use_default_graph_as_union=True)
-            return 1 if isinstance(result, pyoxigraph.QueryBoolean) else sum(1 for _ in result)
+            return _rows(store.query(q, use_default_graph_as_union=True))
     with out.open("a", encoding="utf-8") as f:
         f.write(json.dumps(["loaded", time.perf_counter() - t]) + "\n")
         f.flush()
