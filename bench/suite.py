@@ -561,7 +561,7 @@ def queries(cfg: Config, release: Path, servers: Servers | None) -> None:
 def http(cfg: Config, release: Path, servers: Servers) -> None:
     plans = sorted(p.stem for p in (release / "downloads" / "plans").glob("*.nq"))
     pick = plans[:: max(1, len(plans) // 20)][:20]
-    pages = [(f"{servers.ours}/plan/{pid}", {"Accept": "text/html"}) for pid in pick]
+    pages = [(servers.ours + path, {"Accept": "text/html"}) for path in page_paths(release, pick)]
     describe = [f"DESCRIBE <https://w3id.org/mplan/id/plan/{pid}>" for pid in pick]
     ours_sparql = [(str(httpx_url(servers.ours + "/sparql", q)), {"Accept": "text/turtle"}) for q in describe]
     peer_sparql = [(str(httpx_url(servers.peer + "/query", q)), {"Accept": "text/turtle"}) for q in describe]
@@ -573,7 +573,7 @@ def http(cfg: Config, release: Path, servers: Servers) -> None:
                              "p50": percentile(v.latencies, 50), "p95": percentile(v.latencies, 95)}
                          for k, v in runs.items()}
     peer = runs["peer"]
-    for key, what in (("pages", "5a. HTTP resource pages (HTML)"), ("sparql", "5b. HTTP /sparql DESCRIBE")):
+    for key, what in (("pages", "5a. HTTP resource pages (HTML: plan, element, indicator, SDG goal)"), ("sparql", "5b. HTTP /sparql DESCRIBE")):
         r = runs[key]
         ratio = r.rps / peer.rps if peer.rps else None
         cfg.figures.append(Figure(
@@ -581,6 +581,22 @@ def http(cfg: Config, release: Path, servers: Servers) -> None:
             "Oxigraph server, same DESCRIBE", ratio, "(no target)", None, r.errors == 0 and peer.errors == 0,
             f"p95 {percentile(r.latencies, 95) * 1000:.1f} ms vs {percentile(peer.latencies, 95) * 1000:.1f} ms; "
             f"{r.requests} requests, concurrency {c}, errors {r.errors}/{peer.errors}"))
+
+
+def page_paths(release: Path, plans: list[str]) -> list[str]:
+    """Resource pages of every kind for ``plans``: each plan, its first element and indicator
+    (as its dump lists them), and one SDG goal's cross-city page per plan."""
+    base = "https://w3id.org/mplan/id/"
+    paths = []
+    for n, pid in enumerate(plans):
+        paths.append(f"/plan/{pid}")
+        text = (release / "downloads" / "plans" / f"{pid}.nq").read_text(encoding="utf-8")
+        for kind in ("element", "indicator"):
+            found = re.search(rf"<{re.escape(base)}(plan/{re.escape(pid)}/{kind}/[^/>]+)>", text)
+            if found:
+                paths.append("/" + found.group(1))
+        paths.append(f"/sdg/{n % 17 + 1}")
+    return paths
 
 
 def httpx_url(base: str, query: str) -> Any:

@@ -5,6 +5,7 @@ languages, the catalog with Hydra paging, downloads, sitemap and VoID."""
 from __future__ import annotations
 
 import hashlib
+import gzip
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
@@ -35,6 +36,13 @@ def test_home(any_client) -> None:  # noqa: ANN001
     assert "総合計画は" in page  # what the data is
     en = html(any_client, "/", lang="en")
     assert '<html lang="en">' in en and "What is this?" in en and "Shiojiri" in en
+
+
+def test_home_counts_the_published_triples(client, seed_publication) -> None:  # noqa: ANN001
+    """The triple count on the home page is that of the all-plans dump (read from its VoID)."""
+    with gzip.open(seed_publication / "downloads" / "all.nt.gz", "rt", encoding="utf-8") as f:
+        dumped = sum(1 for line in f if line.strip())
+    assert re.search(rf"<b>{dumped:,}</b><span>トリプル", html(client, "/"))
 
 
 def test_plan_page_holds_the_whole_tree_with_indicators(any_client) -> None:  # noqa: ANN001

@@ -107,3 +107,23 @@ def test_result_writers() -> None:
     assert list(ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV))[0]["o"] == rows[0]["o"]
     assert RESULT_WRITERS["csv"].select(["s", "o"], rows, None).splitlines()[1] == b'http://ex/a,"x, ""y"""'
     assert RESULT_WRITERS["csv"].boolean is None
+
+
+def test_incoming_reads_a_bounded_number_of_links() -> None:
+    """Below the bound: every linking subject, ordered by predicate then subject, and the exact
+    count. Above it: at most ``scan`` links read, and the count says there are more."""
+    from publisher.web.service.reader import Reader
+    from publisher.web.store import OxigraphStore
+
+    mem = ox.Store()
+    target, g = ox.NamedNode("http://ex/target"), ox.NamedNode("http://ex/g")
+    for n in range(7):
+        for p in ("http://ex/p", "http://ex/q"):
+            mem.add(ox.Quad(ox.NamedNode(f"http://ex/s{n}"), ox.NamedNode(p), target, g))
+    reader = Reader(OxigraphStore(mem), Paths("http://ex/"))
+    links, total = reader.incoming("http://ex/target", limit=3)
+    assert total == "7"
+    assert [(s.iri, p.iri) for s, p in links] == [
+        ("http://ex/s0", "http://ex/p"), ("http://ex/s1", "http://ex/p"), ("http://ex/s2", "http://ex/p")]
+    links, total = reader.incoming("http://ex/target", limit=3, scan=5)
+    assert total.endswith("+") and int(total[:-1]) <= 5 and len(links) == 3

@@ -13,18 +13,43 @@ BASES = ("declared", "curated", "suggested")
 BASIS_IRI = {b: f"{DEF}/link-basis/{b}" for b in BASES}
 POLICY_DOMAIN = f"{DEF}/policy-domain"
 SDG_GOALS = [f"http://metadata.un.org/sdg/{n}" for n in range(1, 18)]
+# What may follow "goal." in a target's notation (see reader._SDG_TARGET): 1–99, a–z.
+TARGET_SUFFIXES = [str(n) for n in range(1, 100)] + [chr(c) for c in range(ord("a"), ord("z") + 1)]
 
-_LINKS = """
-    { ?item mplan:alignment ?a . ?a mplan:alignmentTarget ?target
-      OPTIONAL { ?a mplan:basis ?basis } OPTIONAL { ?a mplan:score ?score }
-      OPTIONAL { ?a prov:wasAttributedTo ?who } OPTIONAL { ?a mplan:evidence ?evidence } }
-    UNION
-    { ?item mplan:alignedWith ?target
-      FILTER NOT EXISTS { ?item mplan:alignment/mplan:alignmentTarget ?target } }
+# A link is a qualified alignment, or a bare mplan:alignedWith that no alignment qualifies.
+# The two are separate queries, each with its bound values inside: Oxigraph does not push a
+# value bound outside a UNION into its branches, and reads every link in the store instead.
+_QUALIFIED = """
+    ?item mplan:alignment ?a . ?a mplan:alignmentTarget ?target OPTIONAL { ?a mplan:basis ?basis }"""
+_DETAILS = """
+    OPTIONAL { ?a mplan:score ?score }
+    OPTIONAL { ?a prov:wasAttributedTo ?who } OPTIONAL { ?a mplan:evidence ?evidence }"""
+_BARE = """
+    ?item mplan:alignedWith ?target"""
+# Over every link, MINUS (one anti-join; both variables are always bound, so it means what
+# FILTER NOT EXISTS means, which Oxigraph evaluates as one probe per row, half a minute at
+# national scale).
+_UNQUALIFIED = """
+    MINUS { ?item mplan:alignment/mplan:alignmentTarget ?target }"""
+_WHERE = """
     OPTIONAL { ?item mplan:inPlan ?inplan }
     BIND(COALESCE(?inplan, ?item) AS ?plan)
-    ?plan mplan:municipality ?muni .
-"""
+    ?plan mplan:municipality ?muni ."""
+
+
+def _links(r: Reader, select: str, values: str = "", details: bool = True) -> list:
+    """The rows of every link (both kinds), with ``values`` (a VALUES block) in each query;
+    with ``details``, a qualified link's score, attribution and evidence too.
+
+    With ``values``, the qualified pairs are taken out of the bare links here rather than by
+    MINUS: its right side would be evaluated over the whole store, and a VALUES block inside
+    it is not honoured by Virtuoso."""
+    qualified = r.select(f"SELECT {select} {{ {values} {_QUALIFIED}{_DETAILS if details else ''} {_WHERE} }}")
+    if not values:
+        return qualified + r.select(f"SELECT {select} {{ {_BARE} {_UNQUALIFIED} {_WHERE} }}")
+    pairs = {(x["item"].value, x["target"].value) for x in qualified}
+    bare = r.select(f"SELECT {select} {{ {values} {_BARE} {_WHERE} }}")
+    return qualified + [x for x in bare if (x["item"].value, x["target"].value) not in pairs]
 
 
 def basis_key(iri: str | None) -> str:
@@ -47,10 +72,12 @@ def target_page(r: Reader, iri: str, bases: tuple[str, ...] = BASES) -> dict:
     if note and "." not in note:  # a goal: its targets, from the scheme or from the links
         rows = r.select("SELECT ?t { ?t skos:broader ?g }", g=iri)
         found = {x["t"].value for x in rows}
-        rows = r.select("SELECT DISTINCT ?t { { ?a mplan:alignmentTarget ?t } UNION "
-                        "{ ?i mplan:alignedWith ?t } FILTER(STRSTARTS(STR(?t), ?prefix)) }",
-                        prefix=ox.Literal(iri + "."))
-        found |= {x["t"].value for x in rows}
+        # Targets linked without being in the scheme: every well-formed target IRI of this
+        # goal is a candidate (125 of them), looked up by value rather than by scanning links.
+        candidates = iri_values(f"{iri}.{t}" for t in TARGET_SUFFIXES)
+        for link in ("?a mplan:alignmentTarget ?t", "?i mplan:alignedWith ?t"):
+            rows = r.select(f"SELECT DISTINCT ?t {{ VALUES ?t {{ {candidates} }} {link} }}")
+            found |= {x["t"].value for x in rows}
         targets += sorted(found, key=_sdg_key)
         refs = r.refs(sorted(found, key=_sdg_key))
         narrower = [refs[t] for t in sorted(found, key=_sdg_key)]
@@ -59,8 +86,8 @@ def target_page(r: Reader, iri: str, bases: tuple[str, ...] = BASES) -> dict:
     else:
         rows = r.select("SELECT ?b { ?x skos:broader ?b }", x=iri)
         broader = r.ref(rows[0]["b"].value) if rows else None
-    rows = r.select(f"""SELECT ?item ?target ?basis ?score ?who ?evidence ?plan ?muni {{
-        VALUES ?target {{ {iri_values(targets)} }} {_LINKS} }}""")
+    rows = _links(r, "?item ?target ?basis ?score ?who ?evidence ?plan ?muni",
+                  f"VALUES ?target {{ {iri_values(targets)} }}")
     links = []
     names = set()
     for x in rows:
@@ -131,7 +158,7 @@ def municipalities(r: Reader) -> list[Ref]:
 def compare_page(r: Reader, bases: tuple[str, ...] = BASES) -> dict:
     """Municipalities × SDG goals and municipalities × policy domains: counts of linked items,
     split by provenance."""
-    rows = r.select(f"SELECT ?item ?target ?basis ?muni {{ {_LINKS} }}")
+    rows = _links(r, "?item ?target ?basis ?muni", details=False)
     sdg: dict[tuple[str, str], dict[str, set[str]]] = {}
     dom: dict[tuple[str, str], dict[str, set[str]]] = {}
     for x in rows:

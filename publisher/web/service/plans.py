@@ -231,13 +231,15 @@ def ancestors(r: Reader, iri: str) -> list[Ref]:
 
 def alignments(r: Reader, iri: str) -> list[dict]:
     """The qualified links of one resource, with provenance."""
+    # Two queries, not one UNION: a value bound outside a UNION is not pushed into its
+    # branches by Oxigraph, which then reads every alignment in the store.
     rows = r.select("""SELECT ?a ?target ?basis ?score ?who ?evidence {
-        { ?x mplan:alignment ?a . ?a mplan:alignmentTarget ?target
-          OPTIONAL { ?a mplan:basis ?basis } OPTIONAL { ?a mplan:score ?score }
-          OPTIONAL { ?a prov:wasAttributedTo ?who } OPTIONAL { ?a mplan:evidence ?evidence } }
-        UNION
-        { ?x mplan:alignedWith ?target
-          FILTER NOT EXISTS { ?x mplan:alignment/mplan:alignmentTarget ?target } } }""", x=iri)
+        ?x mplan:alignment ?a . ?a mplan:alignmentTarget ?target
+        OPTIONAL { ?a mplan:basis ?basis } OPTIONAL { ?a mplan:score ?score }
+        OPTIONAL { ?a prov:wasAttributedTo ?who } OPTIONAL { ?a mplan:evidence ?evidence } }""",
+                    x=iri)
+    rows += r.select("""SELECT ?target { ?x mplan:alignedWith ?target
+        FILTER NOT EXISTS { ?x mplan:alignment/mplan:alignmentTarget ?target } }""", x=iri)
     refs = r.refs({text_of(x, "target") for x in rows} | {text_of(x, "basis") for x in rows}
                   | {text_of(x, "who") for x in rows if isinstance(x.get("who"), ox.NamedNode)}
                   - {None})

@@ -25,6 +25,7 @@ EXTRA_PREFIXES = {
 }
 ALL_PREFIXES = {**PREFIXES, **EXTRA_PREFIXES}
 PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(ALL_PREFIXES.items()))
+INCOMING_SCAN = 10_000  # links a page reads to list and count what links to a resource
 LABEL_PREDICATES = ("skos:prefLabel", "rdfs:label", "dcterms:title", "foaf:name")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SDG_NS = str(SDG)
@@ -179,9 +180,11 @@ class Reader:
         out: dict[str, Label] = {}
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
+            # ?p is filtered, not bound by a second VALUES: with two VALUES blocks Oxigraph
+            # may join them to a scan of every triple (seconds on a national store).
             rows = self.select(f"""
-                SELECT ?s ?p ?l {{ VALUES ?s {{ {iri_values(chunk)} }}
-                  VALUES ?p {{ {' '.join(LABEL_PREDICATES)} }} ?s ?p ?l FILTER(isLiteral(?l)) }}""")
+                SELECT ?s ?p ?l {{ VALUES ?s {{ {iri_values(chunk)} }} ?s ?p ?l
+                  FILTER(isLiteral(?l) && ?p IN ({', '.join(LABEL_PREDICATES)})) }}""")
             rank = {ALL_PREFIXES[p.split(':')[0]] + p.split(':')[1]: n
                     for n, p in enumerate(LABEL_PREDICATES)}
             best: dict[tuple[str, str], int] = {}
@@ -235,14 +238,23 @@ class Reader:
 
         return props(ox.NamedNode(iri), 0)
 
-    def incoming(self, iri: str, limit: int = 200) -> tuple[list[tuple[Ref, Ref]], int]:
-        """Resources linking to ``iri`` (subject, predicate), at most ``limit``, and the total."""
-        total = self.select("SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?x FILTER(isIRI(?s)) }", x=iri)
-        n = int(total[0]["n"].value) if total else 0
-        rows = self.select(f"""SELECT DISTINCT ?s ?p {{ ?s ?p ?x FILTER(isIRI(?s)) }}
-                               ORDER BY ?p ?s LIMIT {int(limit)}""", x=iri)
-        refs = self.refs({r["s"].value for r in rows} | {r["p"].value for r in rows})
-        return [(refs[r["s"].value], refs[r["p"].value]) for r in rows], n
+    def incoming(self, iri: str, limit: int = 200,
+                 scan: int = INCOMING_SCAN) -> tuple[list[tuple[Ref, Ref]], str]:
+        """Resources linking to ``iri`` (subject, predicate), at most ``limit``, and how many
+        subjects link to it: a count, or ``"N+"`` when more than ``scan`` links were found.
+
+        A page reads at most ``scan`` links, so that a concept every element of the country
+        uses (a level, say) answers in milliseconds; below that bound the list is the same on
+        every store (ordered by predicate, then subject), above it the first ``limit`` of the
+        ``scan`` links the store gave."""
+        rows = self.select(f"SELECT ?s ?p {{ ?s ?p ?x FILTER(isIRI(?s)) }} LIMIT {int(scan) + 1}",
+                           x=iri)
+        complete = len(rows) <= scan
+        pairs = sorted({(r["p"].value, r["s"].value) for r in rows[:scan]})
+        total = len({s for _, s in pairs})
+        shown = pairs[:limit]
+        refs = self.refs({s for _, s in shown} | {p for p, _ in shown})
+        return [(refs[s], refs[p]) for p, s in shown], f"{total}" if complete else f"{total}+"
 
     def plan_of(self, iri: str) -> str | None:
         """The plan a data IRI belongs to, from its shape (``B/plan/{id}/…``, ``B/dataset/{id}``)."""
