@@ -118,3 +118,35 @@ def test_compare_page_lets_users_leave_out_suggestions(site):
     assert not re.search(r'<circle [^>]*class="suggested"', text)
     assert not re.search(r"× [^<]*ツールが提案 [0-9]", text), "no cell counts suggested links"
     assert "長崎市 × 市民協働: 編集者が確認 " in text
+
+
+def test_link_pages_are_paged_and_the_pages_add_up(site, seed_publication: Path):
+    """A link target's page lists its links in pages; together they are every link, once."""
+    from publisher.web.paths import Paths
+    from publisher.web.service import links as service
+    from publisher.web.service.reader import Reader
+    from publisher.web.store import OxigraphStore
+
+    r = Reader(OxigraphStore.open(seed_publication / "store"), Paths("https://w3id.org/mplan/id/"))
+    whole = service.target_page(r, "http://metadata.un.org/sdg/11")
+    assert whole["pages"] == 1 and whole["total"] == len(whole["links"]) > 4
+    parts = [service.target_page(r, "http://metadata.un.org/sdg/11", page=n, size=3)
+             for n in range(1, -(-whole["total"] // 3) + 1)]
+    assert {p["pages"] for p in parts} == {len(parts)} and {p["total"] for p in parts} == {whole["total"]}
+    key = [(x["item"].iri, x["target"].iri, x["basis"]) for x in whole["links"]]
+    assert [(x["item"].iri, x["target"].iri, x["basis"]) for p in parts for x in p["links"]] == key
+    assert service.target_page(r, "http://metadata.un.org/sdg/11", page=len(parts) + 1, size=3)["links"] == []
+    assert site.get("/sdg/11?page=2").status_code == 404  # one page of 200 on the seeds
+    assert site.get("/sdg/11?page=x").status_code == 400
+
+
+def test_link_page_links_its_pages(site, monkeypatch):
+    from publisher.web.service import links as service
+
+    monkeypatch.setattr(service, "LINKS_PAGE_SIZE", 3)
+    first = site.get("/sdg/11", headers={"Accept": "text/html"}).text
+    assert 'rel="next" href="/sdg/11?page=2"' in first and 'rel="prev"' not in first
+    second = site.get("/sdg/11?page=2&basis=curated&basis=suggested&lang=en",
+                      headers={"Accept": "text/html"}).text  # the filter and language are kept
+    assert 'rel="prev" href="/sdg/11?basis=curated&amp;basis=suggested&amp;page=1&amp;lang=en"' in second
+    assert 'rel="next" href="/sdg/11?basis=curated&amp;basis=suggested&amp;page=3&amp;lang=en"' in second

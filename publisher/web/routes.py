@@ -118,8 +118,8 @@ def resource(request: Request) -> Response:
                       request.query_params.get("_mediatype") or ext)
     if offer is None:
         raise not_acceptable([o.media_type for o in offers])
-    page = _page_number(request) if kind == "catalog" else None
-    if page is not None and page > web.site.catalog_pages():
+    page = _page_number(request) if kind in ("catalog", "target") else None
+    if kind == "catalog" and page is not None and page > web.site.catalog_pages():
         raise not_found(f" (page {page})")
     cached, headers = not_modified(request, web.store.release, offer.key)
     if cached is not None:
@@ -133,6 +133,8 @@ def resource(request: Request) -> Response:
         body = RDF_RENDERERS[offer.key](web.site.triples(kind, iri, page))
         return Response(body, media_type=media_type_header(offer.media_type), headers=headers)
     data = web.site.page(kind, iri, page=page or 1, bases=_bases(request))
+    if kind == "target" and data["page"] > data["pages"]:
+        raise not_found(f" (page {page})")
     props = web.site.properties(iri) if kind not in ("ontology",) else []
     return html_page(request, f"{kind}.html", headers, d=data, props=props, kind=kind, iri=iri,
                      alternates=alternates, data_path=stem,

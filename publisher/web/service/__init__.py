@@ -72,7 +72,7 @@ class Site:
         if kind == "municipality":
             return plans.municipality_page(r, iri)
         if kind == "target":
-            return links.target_page(r, iri, bases)
+            return links.target_page(r, iri, bases, page)
         if kind == "ontology":
             return vocab.ontology_page(r)
         if kind == "scheme":

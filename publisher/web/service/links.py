@@ -10,6 +10,7 @@ from ...namespaces import DEF
 from .reader import Reader, Ref, iri_values, number, sdg_notation, text_of
 
 BASES = ("declared", "curated", "suggested")
+LINKS_PAGE_SIZE = 200  # links per page of a link target (an SDG goal, a policy domain)
 BASIS_IRI = {b: f"{DEF}/link-basis/{b}" for b in BASES}
 POLICY_DOMAIN = f"{DEF}/policy-domain"
 SDG_GOALS = [f"http://metadata.un.org/sdg/{n}" for n in range(1, 18)]
@@ -63,8 +64,10 @@ def is_link_target(r: Reader, iri: str) -> bool:
         iri.startswith(f"{DEF}/pillar/")
 
 
-def target_page(r: Reader, iri: str, bases: tuple[str, ...] = BASES) -> dict:
-    """Everything linked to ``iri`` (for an SDG goal: also to its targets), across cities."""
+def target_page(r: Reader, iri: str, bases: tuple[str, ...] = BASES, page: int = 1,
+                size: int | None = None) -> dict:
+    """Everything linked to ``iri`` (for an SDG goal: also to its targets), across cities, in
+    pages of ``size`` links (an SDG goal has thousands of links across the country)."""
     note = sdg_notation(iri)
     targets = [iri]
     narrower: list[Ref] = []
@@ -88,16 +91,18 @@ def target_page(r: Reader, iri: str, bases: tuple[str, ...] = BASES) -> dict:
         broader = r.ref(rows[0]["b"].value) if rows else None
     rows = _links(r, "?item ?target ?basis ?score ?who ?evidence ?plan ?muni",
                   f"VALUES ?target {{ {iri_values(targets)} }}")
-    links = []
-    names = set()
-    for x in rows:
-        b = basis_key(text_of(x, "basis"))
-        if b not in bases and b != "asserted":
-            continue
-        names |= {x["item"].value, x["plan"].value, x["muni"].value, x["target"].value}
-        if isinstance(x.get("who"), ox.NamedNode):
-            names.add(x["who"].value)
-        links.append(x)
+    links = [x for x in rows if basis_key(text_of(x, "basis")) in (*bases, "asserted")]
+    counts = {b: sum(1 for x in links if basis_key(text_of(x, "basis")) == b) for b in (*BASES, "asserted")}
+    # Sorted before labels are read (by municipality code, plan, item, basis), so that only
+    # the labels of one page are looked up.
+    links.sort(key=lambda x: (x["muni"].value, x["plan"].value, x["item"].value,
+                              _basis_rank(basis_key(text_of(x, "basis"))), x["target"].value))
+    size = size or LINKS_PAGE_SIZE
+    pages = max(1, -(-len(links) // size))
+    total = len(links)
+    links = links[(page - 1) * size: page * size]
+    names = {x[k].value for x in links for k in ("item", "plan", "muni", "target")}
+    names |= {x["who"].value for x in links if isinstance(x.get("who"), ox.NamedNode)}
     kinds = _kinds(r, {x["item"].value for x in links})
     refs = r.refs(names)
     out = []
@@ -108,18 +113,19 @@ def target_page(r: Reader, iri: str, bases: tuple[str, ...] = BASES) -> dict:
                     "municipality": refs[x["muni"].value], "basis": basis_key(text_of(x, "basis")),
                     "score": number(x.get("score")), "who": refs.get(who or "") or who,
                     "evidence": text_of(x, "evidence")})
-    out.sort(key=lambda link: (link["municipality"].text("ja"), link["plan"].iri,
-                               link["item"].iri, BASES.index(link["basis"])
-                               if link["basis"] in BASES else -1))
-    counts = {b: sum(1 for link in out if link["basis"] == b) for b in (*BASES, "asserted")}
     facts = r.select("SELECT ?def ?scheme { OPTIONAL { ?x skos:definition ?def } "
                      "OPTIONAL { ?x skos:inScheme ?scheme } }", x=iri)
     definition = {x["def"].language or "": x["def"].value for x in facts if x.get("def")}
     scheme = next((text_of(x, "scheme") for x in facts if x.get("scheme")), None)
     return {"ref": r.ref(iri), "notation": note, "links": out, "counts": counts,
+            "total": total, "page": page, "pages": pages,
             "bases": bases, "narrower": narrower, "broader": broader,
             "definition": definition, "scheme": r.ref(scheme) if scheme else None,
             "is_sdg": bool(note)}
+
+
+def _basis_rank(basis: str) -> int:
+    return BASES.index(basis) if basis in BASES else -1
 
 
 def _sdg_key(iri: str) -> tuple:

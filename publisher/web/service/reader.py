@@ -254,7 +254,7 @@ class Reader:
         total = len({s for _, s in pairs})
         shown = pairs[:limit]
         refs = self.refs({s for _, s in shown} | {p for p, _ in shown})
-        return [(refs[s], refs[p]) for p, s in shown], f"{total}" if complete else f"{total}+"
+        return [(refs[s], refs[p]) for p, s in shown], f"{total:,}" if complete else f"{total:,}+"
 
     def plan_of(self, iri: str) -> str | None:
         """The plan a data IRI belongs to, from its shape (``B/plan/{id}/…``, ``B/dataset/{id}``)."""
