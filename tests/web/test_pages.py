@@ -4,8 +4,8 @@ languages, the catalog with Hydra paging, downloads, sitemap and VoID."""
 
 from __future__ import annotations
 
-import hashlib
 import gzip
+import hashlib
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
