@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import unicodedata
 
 import pyoxigraph as ox
@@ -10,7 +9,7 @@ import pyoxigraph as ox
 from ...namespaces import DEF
 from .links import SDG_GOALS
 from .plans import provenance, texts
-from .reader import Reader, iri_values, number, term, text_of
+from .reader import Reader, iri_values, number, page_count, term, text_of
 
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -29,10 +28,6 @@ def graph_triples(r: Reader, graph: str) -> list[ox.Triple]:
 def catalog_datasets(r: Reader, catalog: str) -> list[str]:
     rows = r.select("SELECT ?d { ?c dcat:dataset ?d } ORDER BY ?d", c=catalog)
     return [x["d"].value for x in rows]
-
-
-def page_count(total: int, size: int) -> int:
-    return max(1, math.ceil(total / max(1, size)))
 
 
 def catalog_triples(r: Reader, catalog: str, page: int | None, size: int) -> list[ox.Triple]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from ...namespaces import DEF
-from .reader import Reader, Ref, iri_values, number, sdg_notation, text_of
+from .reader import Reader, Ref, iri_values, number, page_count, sdg_notation, text_of
 
 BASES = ("declared", "curated", "suggested")
 LINKS_PAGE_SIZE = 200  # links per page of a link target (an SDG goal, a policy domain)
@@ -98,8 +98,7 @@ def target_page(r: Reader, iri: str, bases: tuple[str, ...] = BASES, page: int =
     links.sort(key=lambda x: (x["muni"].value, x["plan"].value, x["item"].value,
                               _basis_rank(basis_key(text_of(x, "basis"))), x["target"].value))
     size = size or LINKS_PAGE_SIZE
-    pages = max(1, -(-len(links) // size))
-    total = len(links)
+    total, pages = len(links), page_count(len(links), size)
     links = links[(page - 1) * size: page * size]
     names = {x[k].value for x in links for k in ("item", "plan", "muni", "target")}
     names |= {x["who"].value for x in links if isinstance(x.get("who"), ox.NamedNode)}

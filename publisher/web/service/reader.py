@@ -7,6 +7,7 @@ could close its ``<…>`` or a literal that could close its quotes cannot be wri
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -273,6 +274,11 @@ def _value_key(v: Value) -> tuple:
     if v.ref is not None:  # the IRI breaks ties, so every store gives the same order
         return (0, v.ref.text("ja"), v.ref.iri)
     return (1, v.lang or "", v.literal or "")
+
+
+def page_count(total: int, size: int) -> int:
+    """How many pages of ``size`` items ``total`` items fill (at least one)."""
+    return max(1, math.ceil(total / max(1, size)))
 
 
 def number(term: ox.Literal | None) -> float | None:
