@@ -9,6 +9,7 @@ value's JSON path maps to its line and column for error messages.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -173,6 +174,24 @@ def _build(node: yaml.Node, path: str, doc: Document, counter: list[int]) -> Any
     return value
 
 
+def _too_deep(file: Path, mark: Any) -> SourceError:
+    return SourceError(_problem(
+        file, mark, "", f"入れ子が深すぎます（{MAX_DEPTH} 段まで）。",
+        f"the nesting is too deep (at most {MAX_DEPTH} levels).",
+        "構造を浅くしてください。", "Flatten the structure.", "too-deep"))
+
+
+def _events(file: Path, text: str) -> Iterator[yaml.Event]:
+    """yaml.parse, with the scanner's own nesting limit (libyaml 0.2.6, in PyYAML 6.0.4 and
+    later, stops at about 1,000 levels while it scans ahead of our count) said as ours."""
+    try:
+        yield from yaml.parse(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        if "maximum nesting depth" in str(exc.problem or ""):
+            raise _too_deep(file, exc.problem_mark) from None
+        raise
+
+
 def _check_shape(file: Path, text: str) -> None:
     """Refuse, before composing, nesting too deep and aliases that expand too much or to
     themselves: the composer would recurse or multiply them without bound."""
@@ -180,14 +199,11 @@ def _check_shape(file: Path, text: str) -> None:
     stack: list[tuple[str | None, int]] = []  # (anchor, size so far) of open collections
     sizes: dict[str, int] = {}
     total = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in _events(file, text):
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
-                raise SourceError(_problem(
-                    file, event.start_mark, "", f"入れ子が深すぎます（{MAX_DEPTH} 段まで）。",
-                    f"the nesting is too deep (at most {MAX_DEPTH} levels).",
-                    "構造を浅くしてください。", "Flatten the structure.", "too-deep"))
+                raise _too_deep(file, event.start_mark)
             stack.append((event.anchor, 1))
             total += 1
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
