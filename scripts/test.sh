@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Run the whole test suite on a fresh machine: system packages, a virtual environment, pytest.
+# Run the whole test suite on a fresh machine: system packages, a virtual environment installed
+# from the lock (scripts/install.sh), pytest. Arguments go to pytest.
 # Exits non-zero when a test fails or when no test was collected.
+# scripts/test-latest.sh runs the same suite on the newest releases instead of the lock.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,19 +18,18 @@ if [ ${#missing[@]} -gt 0 ]; then
     || { echo "could not install ${missing[*]} with apt-get"; exit 2; }
 fi
 
-python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' || { echo "pip install failed"; exit 2; }
-# pytest writes its exit status to this file when the session has finished (tests/conftest.py).
-# Native objects still held by daemon threads of the test servers have, rarely, crashed the
-# interpreter after that (a segfault at exit, after the summary): then pytest's own status,
-# which counts every test, is the result. A crash before the session finished stays a failure.
-status_file="$(mktemp)"
-PLANLOD_PYTEST_STATUS="$status_file" .venv/bin/python -m pytest "$@"
-rc=$?
-if [ "$rc" -ge 128 ] && [ -s "$status_file" ]; then
-  echo "the interpreter crashed (signal $((rc - 128))) after pytest had finished; pytest's status: $(cat "$status_file")"
-  rc="$(cat "$status_file")"
+if [ "${PLANLOD_LATEST:-}" = 1 ]; then  # scripts/test-latest.sh: the lock ignored
+  venv=.venv-latest
+  python3 -m venv --clear "$venv" && "$venv/bin/pip" install -q --upgrade -e '.[test]' \
+    || { echo "pip install failed"; exit 2; }
+  "$venv/bin/pip" freeze --exclude-editable | tr '\n' ' ' && echo
+else
+  venv=.venv
+  bash scripts/install.sh test || { echo "installing from the lock failed"; exit 2; }
 fi
-rm -f "$status_file"
+
+"$venv/bin/python" -m pytest "$@"
+rc=$?
 if [ "$rc" -eq 5 ]; then
   echo "pytest collected no tests: that is a failure"
   exit 1

@@ -43,7 +43,9 @@ def test_readme_quick_start_is_what_ci_runs():
     assert commands[1] in ci.splitlines(), ".ci/run must run the README's test command verbatim"
     assert "planlod build" in commands[0] and "planlod serve" in commands[0]
     script = (ROOT / "scripts" / "test.sh").read_text(encoding="utf-8")
-    assert "python -m pytest" in script and '"$rc" -eq 5' in script
+    assert "-m pytest" in script and '"$rc" -eq 5' in script
+    assert "scripts/install.sh test" in script, "the tests install from the lock"
+    assert commands[0].startswith("bash scripts/install.sh &&"), "the quick start installs from the lock"
 
 
 def _example_folder(tmp_path: Path) -> Path:
