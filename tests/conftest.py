@@ -5,19 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from shared_files import shared_path
 
 from publisher.build import Checked, build, check
 from publisher.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def shared() -> Path:
-    """../shared beside the checkout; a missing folder fails the tests that need it."""
-    assert SHARED.is_dir(), f"{SHARED} is missing: tests read the shared files from there"
-    return SHARED
+    """../shared beside the checkout (skipped, or failed under CI, when it is missing)."""
+    return shared_path()
 
 
 @pytest.fixture(scope="session")
@@ -50,31 +49,3 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> pytes
         for server in list(servers.RUNNING):
             report.sections.append((f"{server.name} store", server.health()))
     return report
-
-
-# Native objects (pyoxigraph stores and results) still held by daemon threads of the test
-# servers can crash the interpreter during its own teardown, after every test has run and been
-# reported (seen as a segfault at exit on a loaded machine). Leave without that teardown, with
-# pytest's own exit status, so a crash at exit can never turn a real result into another one.
-_EXIT_STATUS = pytest.StashKey[int]()
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    session.config.stash[_EXIT_STATUS] = int(exitstatus)
-    # scripts/test.sh reads pytest's own verdict from here if the interpreter crashes later
-    import os
-
-    status_file = os.environ.get("PLANLOD_PYTEST_STATUS")
-    if status_file and not hasattr(session.config, "workerinput"):
-        Path(status_file).write_text(f"{int(exitstatus)}\n", encoding="utf-8")
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_unconfigure(config: pytest.Config) -> None:
-    if _EXIT_STATUS in config.stash and not hasattr(config, "workerinput"):
-        import os
-        import sys
-
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(config.stash[_EXIT_STATUS])

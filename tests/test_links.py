@@ -17,7 +17,6 @@ from publisher.namespaces import DEF, MPLAN, concept
 from publisher.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-UN_SDG = ROOT.parent / "shared" / "external" / "un-sdg-kos-goals-targets-indicators.ttl"
 CURATED = concept("link-basis", "curated")
 EDITORS = Literal("mplan editors")
 
@@ -81,7 +80,7 @@ def test_official_statistics_are_e_stat_survey_pages_of_their_code():
 def test_related_un_indicators_exist_in_the_un_scheme(shared):
     ours = {o for o in scheme().objects(None, SKOS.relatedMatch)}
     assert ours
-    un = Graph().parse(UN_SDG, format="turtle")
+    un = Graph().parse(shared / "external" / "un-sdg-kos-goals-targets-indicators.ttl", format="turtle")
     indicator = URIRef("http://metadata.un.org/sdg/ontology#Indicator")
     assert {o for o in ours if (o, RDF.type, indicator) not in un} == set()
 

@@ -14,6 +14,7 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, QB, RDF, RDFS, SKOS
+from shared_files import shared_path
 
 import publisher.ontodoc as ontodoc
 from publisher.namespaces import DEF, MPLAN
@@ -21,9 +22,6 @@ from publisher.namespaces import DEF, MPLAN
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY_DIR = ROOT / "ontology"
 VOCAB_DIR = ONTOLOGY_DIR / "vocab"
-SHARED = ROOT.parent / "shared"
-UN_SDG = SHARED / "external" / "un-sdg-kos-goals-targets-indicators.ttl"
-SEEDS = SHARED / "seeds"
 SOURCE_SCHEMA = ROOT / "publisher" / "schemas" / "plan-source.schema.json"
 ONTOLOGY_IRI = URIRef(DEF)
 SDGO = "http://metadata.un.org/sdg/ontology#"
@@ -54,8 +52,8 @@ def vocab(name: str) -> Graph:
 
 @cache
 def un_sdg() -> Graph:
-    assert UN_SDG.is_file(), f"the UN SDG scheme is missing: {UN_SDG} (needed to check sdg.ttl)"
-    return Graph().parse(UN_SDG, format="turtle")
+    return Graph().parse(shared_path("external", "un-sdg-kos-goals-targets-indicators.ttl"),
+                         format="turtle")
 
 
 def declared_terms() -> set[URIRef]:
@@ -256,8 +254,9 @@ def test_policy_domains_and_pillars():
 
 
 def test_pillar_labels_are_exactly_as_azumino_lists_them():
-    seed = next(SEEDS.glob("001_*.txt"), None)
-    assert seed is not None, f"seed 001 (安曇野市) is missing from {SEEDS}"
+    seeds = shared_path("seeds")
+    seed = next(seeds.glob("001_*.txt"), None)
+    assert seed is not None, f"seed 001 (安曇野市) is missing from {seeds}"
     headings = dict(re.findall(r"^#### \((\d)\) (.+)$", seed.read_text("utf-8"), flags=re.M))
     g = vocab("pillar")
     for c in g.subjects(RDF.type, SKOS.Concept):
