@@ -110,8 +110,9 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
 
 
 SERVE_OPTIONS = ("host", "port", "query_timeout", "max_rows", "max_body", "max_concurrent_queries",
-                 "query_queue_wait", "catalog_page_size", "sparql_endpoint", "store_user",
-                 "store_password", "store_auth")
+                 "query_queue_wait", "max_queries_per_client", "query_memory_mb",
+                 "max_result_bytes", "max_query_depth", "catalog_page_size", "sparql_endpoint",
+                 "store_user", "store_password", "store_auth")
 
 
 @command("serve")
@@ -159,7 +160,10 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
     from .namespaces import Iris
     from .progress import Progress
     from .remote import RemoteStore, graphs_of_publication, publish
+    from .sparqlclient import check_store_url
 
+    check_store_url(args.store, "--store")
+    check_store_url(args.sparql or args.store, "--sparql")
     password = args.password if args.password is not None else os.environ.get("MPLAN_STORE_PASSWORD")
     store = RemoteStore(args.store, args.sparql or args.store, args.user, password, args.timeout,
                         args.graph_param, args.auth)
@@ -255,7 +259,9 @@ def parser() -> argparse.ArgumentParser:
     pub.add_argument("--sparql", metavar="URL",
                      help="SPARQL query endpoint (default: the --store URL), e.g. http://127.0.0.1:7878/query")
     pub.add_argument("--user", help="user name for HTTP authentication")
-    pub.add_argument("--password", help="password (default: the MPLAN_STORE_PASSWORD environment variable)")
+    pub.add_argument("--password", help="password; avoid: a password on the command line is "
+                     "visible to other users (ps) and kept in shell history; set the "
+                     "MPLAN_STORE_PASSWORD environment variable instead (the default)")
     pub.add_argument("--auth", choices=("basic", "digest"), default="basic",
                      help="HTTP authentication scheme (default: basic; Virtuoso uses digest)")
     pub.add_argument("--graph-param", default="graph",
@@ -281,6 +287,19 @@ def parser() -> argparse.ArgumentParser:
                     help="/sparql queries running at once; more get 503 (default: 4)")
     sv.add_argument("--query-queue-wait", type=float,
                     help="seconds a query waits for a free worker before 503 (default: 1)")
+    sv.add_argument("--max-queries-per-client", type=int,
+                    help="/sparql queries one client address may run at once; more get 429 "
+                    "(default: 2; 0: no limit)")
+    sv.add_argument("--query-memory", type=int, metavar="MB", dest="query_memory_mb",
+                    help="address space of each /sparql worker in MB; a query that needs more "
+                    "gets 503 (default: 2048; 0: no limit). Workers × this must stay under "
+                    "three quarters of the machine's memory")
+    sv.add_argument("--max-result-bytes", type=int,
+                    help="characters of terms one /sparql answer writes at most; rows beyond "
+                    "are cut and flagged like --max-rows (default: 50000000)")
+    sv.add_argument("--max-query-depth", type=int,
+                    help="deepest nesting of (), {} and [] in a query; deeper gets 400 before "
+                    "any parser sees it (default: 100)")
     sv.add_argument("--catalog-page-size", type=int, help="datasets per /catalog page (default: 100)")
     sv.add_argument("--sparql-endpoint", metavar="URL",
                     help="read the publication from this SPARQL 1.1 query endpoint (written by "
@@ -288,7 +307,9 @@ def parser() -> argparse.ArgumentParser:
                     "http://127.0.0.1:8890/sparql; see docs/deployment.md")
     sv.add_argument("--store-user", help="user name for the endpoint's HTTP authentication")
     sv.add_argument("--store-password",
-                    help="its password (default: the MPLAN_STORE_PASSWORD environment variable)")
+                    help="its password; avoid: a password on the command line is visible to "
+                    "other users (ps) and kept in shell history; set the MPLAN_STORE_PASSWORD "
+                    "environment variable instead (the default)")
     sv.add_argument("--store-auth", choices=("basic", "digest"),
                     help="HTTP authentication scheme of the endpoint (default: basic)")
 

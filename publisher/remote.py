@@ -22,11 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
-from SPARQLWrapper import JSON, POST, SPARQLWrapper
+from SPARQLWrapper import JSON, POST
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, Unauthorized
 
 from .errors import Location, Problem, StoreError, usage_error
 from .namespaces import MPLAN
+from .sparqlclient import SparqlClient
 
 STATE_PREDICATE = str(MPLAN.contentHash)
 NT = "application/n-triples"
@@ -84,7 +85,7 @@ class RemoteStore:
                 response = self._connection().request(
                     method, self.graph_store, params={self.graph_param: graph}, data=data,
                     headers={"Content-Type": f"{NT}; charset=utf-8"} if data is not None else {},
-                    timeout=self.timeout)
+                    timeout=self.timeout, allow_redirects=False)
                 break
             except requests.exceptions.Timeout:
                 raise self._fail(graph, f"no answer within {self.timeout:g} s", f"{self.timeout:g} 秒以内に応答がありません") from None
@@ -96,6 +97,14 @@ class RemoteStore:
                 if isinstance(exc, requests.exceptions.ConnectionError):
                     raise self._fail(graph, f"cannot connect ({_reason(exc)})", f"接続できません（{_reason(exc)}）") from None
                 raise self._fail(graph, f"request failed ({_reason(exc)})", f"要求が失敗しました（{_reason(exc)}）") from None
+        if 300 <= response.status_code < 400:  # never followed: the credentials stay here
+            raise self._fail(graph, f"HTTP {response.status_code}: a redirect to "
+                             f"{response.headers.get('Location', '?')}",
+                             f"HTTP {response.status_code}: リダイレクトされました",
+                             "Give the store's final URL (redirects are not followed, so that "
+                             "credentials never go to another address).",
+                             "ストアの最終的な URL を指定してください（認証情報を他へ送らないよう、"
+                             "リダイレクトは追跡しません）。")
         if response.status_code in (401, 403):
             raise self._fail(graph, f"HTTP {response.status_code}: not authorised",
                              f"HTTP {response.status_code}: 認証されていません",
@@ -116,14 +125,12 @@ class RemoteStore:
 
     def select(self, query: str, graph: str | None = None) -> list[dict[str, str]]:
         """Rows of a SELECT, each a dict of variable → lexical value."""
-        client = SPARQLWrapper(self.query_endpoint)
+        client = SparqlClient(self.query_endpoint, user=self.user, password=self.password,
+                              auth=self.auth)
         client.setQuery(query)
         client.setMethod(POST)
         client.setReturnFormat(JSON)
         client.setTimeout(int(self.timeout))
-        if self.user is not None:
-            client.setCredentials(self.user, self.password or "")
-            client.setHTTPAuth("DIGEST" if self.auth == "digest" else "BASIC")
         try:
             result = client.queryAndConvert()
         except Unauthorized:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -27,12 +28,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import usage_error
 from ..settings import Settings
 from . import routes
 from .conneg import HTML, Offer, negotiate
-from .endpoint import make_runner
+from .endpoint import ClientSlots, make_runner
 from .errors import WebError
 from .examples import load_examples
 from .paths import Paths
@@ -76,7 +78,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     web = Web(settings=settings, store=store, paths=paths,
               site=Site(store, paths, settings.catalog_page_size), html=HtmlRenderer(settings),
               runner=make_runner(store, settings),
-              downloads=downloads if downloads.is_dir() else None, examples=load_examples())
+              downloads=downloads if downloads.is_dir() else None, examples=load_examples(),
+              slots=ClientSlots(settings.max_queries_per_client))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -103,7 +106,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
             Route("/{path:path}", routes.resource, methods=["GET"]),
         ],
-        middleware=[Middleware(CORSMiddleware, allow_origins=["*"],
+        middleware=[Middleware(NoSniff),
+                    Middleware(CORSMiddleware, allow_origins=["*"],
                                allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
                                allow_headers=["*"], expose_headers=EXPOSED, max_age=86400)],
         exception_handlers={Exception: handle_error, HTTPException: handle_error,
@@ -112,6 +116,27 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     )
     app.state.web = web
     return app
+
+
+class NoSniff:
+    """``X-Content-Type-Options: nosniff`` on every response (results, RDF, downloads, errors
+    echo client strings; a browser must never guess them to be HTML)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["X-Content-Type-Options"] = "nosniff"
+            await send(message)
+
+        await self.app(scope, receive, send_with_header)
 
 
 async def handle_error(request: Request, exc: Exception) -> Response:
@@ -137,4 +162,6 @@ async def handle_error(request: Request, exc: Exception) -> Response:
                             headers={**routes.SECURITY, **err.headers})
         except Exception:  # never let the error page hide the error
             log.exception("error page failed")
-    return JSONResponse(err.body(), err.status, headers=err.headers)
+    # a 500 comes through Starlette's outermost middleware, outside NoSniff
+    return JSONResponse(err.body(), err.status,
+                        headers={**err.headers, "X-Content-Type-Options": "nosniff"})

@@ -35,7 +35,8 @@ def run_query(args: argparse.Namespace, settings: Settings) -> int:
     store = open_publication(settings)
     media = next(o.media_type for o in SELECT_OFFERS if o.key == args.format)
     answer = execute(ox.Store.read_only(str(store.location)),
-                     QueryJob(text, accept=f"{media}, text/turtle;q=0.5", max_rows=10**9))
+                     QueryJob(text, accept=f"{media}, text/turtle;q=0.5", max_rows=10**9,
+                              max_bytes=10**18))
     if answer.status >= 400:
         print(f"{answer.message_ja}\n{answer.message_en}", file=sys.stderr)
         return EXIT_ERROR

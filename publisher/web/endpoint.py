@@ -11,14 +11,22 @@
 - with no query, the endpoint answers its Service Description (or, for a browser, the query
   page).
 
-Jobs run on a runner: a :class:`~publisher.web.pool.WorkerPool` over an on-disk store,
-:class:`InlineRunner` over an in-memory one (tests; it cannot stop a running query), or
-:class:`~publisher.web.remote_store.RemoteRunner` over a remote SPARQL store.
+Before any parser sees a query, the tokenizer (:mod:`publisher.web.sparql_text`) refuses
+nesting deeper than ``max_query_depth`` with a 400, and a client with ``max_queries_per_client``
+queries already running gets a 429.
+
+Jobs run on a runner: a :class:`~publisher.web.pool.WorkerPool` over an on-disk store or a
+remote SPARQL store (the parsers, the store's answer and the result writers all in worker
+processes with a memory budget), or :class:`InlineRunner` over an in-memory store (tests; it
+cannot stop a running query).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 from urllib.parse import parse_qsl
@@ -26,18 +34,22 @@ from urllib.parse import parse_qsl
 import pyoxigraph as ox
 from starlette.requests import Request
 
+from ..errors import usage_error
 from ..namespaces import SD
 from ..settings import Settings
 from .errors import WebError
-from .pool import Busy, TimedOut, WorkerPool
-from .remote_store import SparqlStore, make_remote_runner
-from .sparql import Answer, QueryJob, execute
+from .paths import whole_number
+from .pool import Busy, Source, TimedOut, WorkerPool
+from .remote_store import SparqlStore, worker_source
+from .sparql import Answer, QueryJob, execute, too_deep
+from .sparql_text import read_shape
 from .store import OxigraphStore, Store
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 DRAIN_LIMIT = 64 * 1024 * 1024  # an oversized body is read and dropped up to this, then cut
+MAX_FIELDS = 1000  # fields of a form posted to /sparql
 
 
 class Runner(Protocol):
@@ -71,16 +83,68 @@ class InlineRunner:
 
 
 def make_runner(store: Store, settings: Settings) -> Runner:
-    """Worker processes when the store is on disk; threads for an in-memory Oxigraph store;
-    forwarding with our limits for a remote SPARQL store."""
+    """Worker processes when the store is on disk or remote; threads for an in-memory
+    Oxigraph store."""
+    timeout = settings.query_timeout
     if store.location is not None:
-        return WorkerPool(store.location, settings.max_concurrent_queries, settings.query_timeout,
-                          settings.query_queue_wait)
-    if isinstance(store, OxigraphStore):
+        source = Source(path=str(store.location), memory_mb=settings.query_memory_mb)
+    elif isinstance(store, SparqlStore):
+        source = worker_source(store, settings)
+        timeout += 1  # the HTTP timeout to the store comes first, and says so
+    elif isinstance(store, OxigraphStore):
         return InlineRunner(store._store, settings.max_concurrent_queries, settings.query_timeout)
-    if isinstance(store, SparqlStore):
-        return make_remote_runner(store, settings)
-    raise TypeError(f"no SPARQL runner for {type(store).__name__}")
+    else:
+        raise TypeError(f"no SPARQL runner for {type(store).__name__}")
+    check_memory_budget(settings)
+    return WorkerPool(source, settings.max_concurrent_queries, timeout, settings.query_queue_wait)
+
+
+def machine_memory_mb() -> int | None:
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // (1024 * 1024)
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_memory_budget(settings: Settings) -> None:
+    """The workers' budgets together must fit in the machine's memory, with room for the rest."""
+    total = machine_memory_mb()
+    budget = settings.max_concurrent_queries * settings.query_memory_mb
+    if total and settings.query_memory_mb and budget > total * 3 // 4:
+        raise usage_error(
+            f"{settings.max_concurrent_queries} query workers × {settings.query_memory_mb} MB "
+            f"(--max-concurrent-queries × --query-memory) is more than three quarters of this "
+            f"machine's {total:,} MB: lower one of them.",
+            f"クエリ処理プロセス {settings.max_concurrent_queries} 個 × {settings.query_memory_mb} MB"
+            f" が、このマシンのメモリ {total:,} MB の 4 分の 3 を超えます。どちらかを下げてください。")
+
+
+class ClientSlots:
+    """At most ``limit`` queries running at once per client address: one client cannot hold
+    every worker (behind a proxy, run uvicorn with --proxy-headers so the address is the
+    client's)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._running: dict[str, int] = {}
+
+    @contextlib.asynccontextmanager
+    async def hold(self, client: str) -> AsyncIterator[None]:
+        if self.limit > 0 and self._running.get(client, 0) >= self.limit:
+            raise WebError(429, "too_many_queries",
+                           f"You already have {self.limit} queries running here; wait for one "
+                           "to finish.",
+                           f"同時に実行できるクエリは 1 利用者あたり {self.limit} 件までです。"
+                           "実行中のクエリが終わるのを待ってください。", {"Retry-After": "2"})
+        self._running[client] = self._running.get(client, 0) + 1
+        try:
+            yield
+        finally:
+            left = self._running[client] - 1
+            if left:
+                self._running[client] = left
+            else:
+                del self._running[client]
 
 
 def _media_type(request: Request) -> tuple[str | None, dict[str, str]]:
@@ -100,9 +164,9 @@ async def read_body(request: Request, limit: int) -> bytes:
     too_big = WebError(413, "body_too_large",
                        f"The request body is larger than {limit} bytes.",
                        f"リクエスト本文が上限 {limit} バイトを超えています。")
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit:
-        if int(length) <= DRAIN_LIMIT:
+    length = whole_number(request.headers.get("content-length", ""))
+    if length is not None and length > limit:
+        if length <= DRAIN_LIMIT:
             async for _ in request.stream():  # read it so the client can read our answer
                 pass
         raise too_big
@@ -156,9 +220,12 @@ async def read_job(request: Request, settings: Settings, accept: str | None,
             raise _bad("encoding", "The request body is not valid UTF-8.",
                        "リクエスト本文が正しい UTF-8 ではありません。") from None
         if mtype == FORM:
+            if text.count("&") >= MAX_FIELDS:
+                raise _bad("too_many_fields", f"The form has more than {MAX_FIELDS} fields.",
+                           f"フォームの項目が {MAX_FIELDS} を超えています。")
             try:
                 params += parse_qsl(text, keep_blank_values=True, encoding="utf-8",
-                                    errors="strict", max_num_fields=1000)
+                                    errors="strict", max_num_fields=MAX_FIELDS)
             except (UnicodeDecodeError, ValueError):
                 raise _bad("encoding", "The form is not valid UTF-8 URL-encoded data.",
                            "フォームの内容が正しい UTF-8 の URL エンコードではありません。") from None
@@ -194,14 +261,27 @@ async def read_job(request: Request, settings: Settings, accept: str | None,
 
     default_graphs, named_graphs = graphs("default-graph-uri"), graphs("named-graph-uri")
     base = str(request.url.replace(query="", fragment="")).rstrip("?")
-    return QueryJob(query=query, accept=accept, override=override, default_graphs=default_graphs,
-                    named_graphs=named_graphs, base_iri=base, max_rows=settings.max_rows)
+    return checked_job(query, settings, accept=accept, override=override,
+                       default_graphs=default_graphs, named_graphs=named_graphs, base_iri=base)
 
 
-async def run_job(runner: Runner, job: QueryJob, settings: Settings) -> Answer:
+def checked_job(query: str, settings: Settings, **fields: object) -> QueryJob:
+    """The job of ``query`` with the settings' limits; nesting over ``max_query_depth`` is
+    refused here, before any parser can see it (deep nesting can crash a parser)."""
+    shape = read_shape(query, settings.max_query_depth)
+    if shape.deep_at is not None:
+        err = too_deep(shape, query, settings.max_query_depth)
+        raise WebError(err.status, err.code, err.message_en, err.message_ja)
+    return QueryJob(query, max_rows=settings.max_rows, max_bytes=settings.max_result_bytes,
+                    **fields)  # type: ignore[arg-type]
+
+
+async def run_job(runner: Runner, job: QueryJob, settings: Settings, slots: ClientSlots | None = None,
+                  client: str = "") -> Answer:
     """Run ``job``; a busy pool or the time limit become 503 errors, a refused query 4xx."""
     try:
-        answer = await runner.run(job)
+        async with slots.hold(client) if slots else contextlib.nullcontext():
+            answer = await runner.run(job)
     except Busy:
         raise WebError(503, "busy",
                        f"All {settings.max_concurrent_queries} query workers are busy; try again "

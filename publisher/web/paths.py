@@ -25,6 +25,16 @@ EXTENSIONS = frozenset({f.extension for f in FORMATS} | {"html"})
 _SAFE = "/:@!$&'()*+,;=-._~%"
 
 
+def whole_number(raw: str, digits: int = 18) -> int | None:
+    """``raw`` as a whole number of at most ``digits`` ASCII digits, else None (Python's int()
+    takes other scripts' digits, and refuses more than 4,300 with an error of its own).
+
+    >>> whole_number("12"), whole_number("²"), whole_number("1" * 5000), whole_number("-1")
+    (12, None, None, None)
+    """
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= digits else None
+
+
 class Paths:
     """Maps the IRIs we serve (data under the base, the ontology, SDGs) to local paths."""
 

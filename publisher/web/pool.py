@@ -1,9 +1,14 @@
-"""Worker processes for /sparql: a time limit that really stops the work.
+"""Worker processes for /sparql: a time limit that really stops the work, and budgets.
 
 A pyoxigraph query cannot be cancelled from another thread, so each /sparql query runs in one
-of a few worker processes that open the store read-only. A worker that exceeds the time limit
-is killed (SIGKILL) and replaced; its query's client gets a 503. Pages never wait for workers:
-they read the store in the server process, and the pool's threads are its own.
+of a few worker processes: over the embedded store (opened read-only), or forwarding to a remote
+SPARQL store. Every parser that reads a client's query runs there too, so a query that crashes
+a parser costs one worker, never the server. A worker that exceeds the time limit is killed
+(SIGKILL) and replaced; its query's client gets a 503. Each worker's address space is limited
+(``RLIMIT_AS``, the ``query_memory_mb`` setting): a query that needs more fails in its worker,
+the client gets a 503 ``memory_budget``, and the worker is replaced. A worker that dies is logged
+with its cause. Pages never wait for workers: they read the store in the server process, and
+the pool's threads are its own.
 
 The pool holds ``size`` workers (``max_concurrent_queries``). A query that finds none free waits
 up to ``queue_wait`` seconds for one, then gets :class:`Busy` (503). Workers are processes of
@@ -18,16 +23,18 @@ import asyncio
 import logging
 import os
 import queue
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from .sparql import Answer, QueryJob
+from .sparql import Answer, QueryJob, memory_budget
 
 log = logging.getLogger("planlod.serve")
 
@@ -43,19 +50,41 @@ class TimedOut(Exception):
     """The query ran longer than the time limit; its worker was killed."""
 
 
+@dataclass(frozen=True)
+class Source:
+    """What a worker answers from: the embedded store at ``path``, or the remote SPARQL
+    ``endpoint`` (with its credentials, sent over the worker's socket, never on its command
+    line). ``memory_mb``: the worker's address-space limit (0: none)."""
+
+    path: str | None = None
+    endpoint: str | None = None
+    base: str = ""
+    user: str | None = None
+    password: str | None = None
+    auth: str = "basic"
+    timeout: float = 30.0
+    memory_mb: int = 0
+
+    def __repr__(self) -> str:  # never the password
+        return f"Source(path={self.path!r}, endpoint={self.endpoint!r})"
+
+
 class _Worker:
     """One worker process (``python -m publisher.web.worker``) and our end of its socket."""
 
-    def __init__(self, store_path: Path):
+    def __init__(self, source: Source):
         ours, theirs = socket.socketpair()
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_ROOT),
                                                           env.get("PYTHONPATH")]))
+        env["MALLOC_ARENA_MAX"] = "2"  # glibc reserves 64 MB of address space per arena
+        env["RUST_BACKTRACE"] = "0"  # an out-of-memory abort is logged by the pool, in one line
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "publisher.web.worker", str(store_path), str(theirs.fileno())],
+            [sys.executable, "-m", "publisher.web.worker", str(theirs.fileno())],
             pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL, close_fds=True)
         theirs.close()
         self.conn = Connection(ours.detach())
+        self.conn.send(source)
         self.isolated = False
 
     def wait_ready(self, timeout: float = READY_TIMEOUT) -> bool:
@@ -83,17 +112,30 @@ class _Worker:
         finally:
             self.conn.close()
 
+    def cause_of_death(self) -> str:
+        """How the process ended, once it has (for the log)."""
+        try:
+            code = self.process.wait(2)
+        except subprocess.TimeoutExpired:
+            return "its connection broke while it still ran"
+        if code < 0:
+            try:
+                return f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                return f"killed by signal {-code}"
+        return f"exit status {code}"
+
 
 class WorkerPool:
-    """``size`` worker processes over the store at ``store_path``.
+    """``size`` worker processes over ``source`` (a store's path, or a :class:`Source`).
 
     :meth:`start` and :meth:`close` follow the app's lifespan; a closed pool starts again on
     demand (one app object may be served more than once, e.g. in tests). Workers belong to a
     generation: one that finishes a query after :meth:`close` is killed, not reused.
     """
 
-    def __init__(self, store_path: Path, size: int, timeout: float, queue_wait: float = 1.0):
-        self.store_path = Path(store_path)
+    def __init__(self, source: Source | Path, size: int, timeout: float, queue_wait: float = 1.0):
+        self.source = source if isinstance(source, Source) else Source(path=str(source))
         self.size = max(1, size)
         self.timeout = timeout
         self.queue_wait = queue_wait
@@ -112,7 +154,7 @@ class WorkerPool:
             return {w.process.pid for w in self._live}
 
     def _spawn(self) -> _Worker:
-        w = _Worker(self.store_path)
+        w = _Worker(self.source)
         with self._lock:
             self._live.add(w)
         return w
@@ -132,12 +174,12 @@ class WorkerPool:
                 if not w.wait_ready():
                     for other in workers:
                         self._kill(other)
-                    raise RuntimeError(f"a SPARQL worker could not open {self.store_path}")
+                    raise RuntimeError(f"a SPARQL worker could not open {self._what()}")
             for w in workers:
                 self._idle.put((self._generation, w))
             self.isolated = all(w.isolated for w in workers)
             self._started = True
-        if not self.isolated:
+        if not self.isolated and self.source.path is not None:
             log.warning("SPARQL workers could not drop network access; SERVICE stays refused "
                         "by the query checks")
 
@@ -186,9 +228,22 @@ class WorkerPool:
             self._replace(generation, worker)
             raise
         except (EOFError, OSError):
+            cause = worker.cause_of_death()
             self._replace(generation, worker)
+            if cause == f"killed by {signal.SIGABRT.name}" and self.source.memory_mb:
+                log.warning("a /sparql query went over the memory budget (%d MB); its worker "
+                            "(pid %s) was %s and is replaced", self.source.memory_mb,
+                            worker.process.pid, cause)
+                return memory_budget(self.source.memory_mb)
+            log.error("a /sparql worker (pid %s) stopped during a query: %s; it is replaced",
+                      worker.process.pid, cause)
             return Answer.error(500, "worker_died", "The query worker stopped unexpectedly.",
                                 "クエリの処理プロセスが予期せず停止しました。")
+        if answer.code == "memory_budget":  # a MemoryError: the worker's heap may be in pieces
+            log.warning("a /sparql query went over the memory budget (%d MB); its worker (pid "
+                        "%s) is replaced", self.source.memory_mb, worker.process.pid)
+            self._replace(generation, worker)
+            return answer
         self._release(generation, worker)
         return answer
 
@@ -214,4 +269,8 @@ class WorkerPool:
             self._release(generation, fresh)
         else:  # cannot start a worker: the pool shrinks rather than hangs
             self._kill(fresh)
-            log.error("could not restart a SPARQL worker over %s", self.store_path)
+            log.error("could not restart a SPARQL worker over %s", self._what())
+
+    def _what(self) -> str:
+        return self.source.path or f"the SPARQL store {self.source.endpoint}"
+

@@ -24,30 +24,40 @@ Failures of the store (down, 401, 5xx, time limit, an unreadable answer) become 
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 import http.client
 import io
+import logging
 import socket
 import threading
 import time
 import urllib.error
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import BinaryIO
 
 import pyoxigraph as ox
-from SPARQLWrapper import ASK, CONSTRUCT, POST, SELECT, SPARQLWrapper
+from SPARQLWrapper import ASK, CONSTRUCT, POST, SELECT
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException, Unauthorized
 
 from ..namespaces import DEFAULT_BASE, MPLAN
 from ..settings import Settings
+from ..sparqlclient import SparqlClient, check_store_url
 from .errors import WebError
-from .pool import Busy, TimedOut
-from .sparql import SERVICE_REFUSED, Answer, QueryJob, Solutions, render, syntax_error, uses_service
+from .pool import Source
+from .sparql import (
+    SERVICE_REFUSED,
+    Answer,
+    QueryJob,
+    Solutions,
+    render,
+    syntax_error,
+    uses_service,
+)
+from .sparql_text import read_shape
 from .store import Release, Result, Store
 
+log = logging.getLogger("planlod.serve")
 SELECT_ACCEPT = "application/sparql-results+json"
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
 STATE_PREDICATE = str(MPLAN.contentHash)
@@ -70,23 +80,24 @@ class QueryRefused(Exception):
 
 
 def _unavailable(endpoint: str, why: str, why_ja: str) -> StoreFailure:
+    log.warning("the SPARQL store %s cannot be reached: %s", endpoint, why)
     return StoreFailure(WebError(
-        503, "store_unavailable", f"The SPARQL store {endpoint} cannot be reached ({why}); try "
-        "again in a moment.", f"SPARQL ストア {endpoint} に接続できません（{why_ja}）。"
-        "少し待ってから再度お試しください。", {"Retry-After": "5"}))
+        503, "store_unavailable", "The data store is unavailable; try again in a moment.",
+        "データストアに接続できません。少し待ってから再度お試しください。", {"Retry-After": "5"}))
 
 
 def _store_error(endpoint: str, why: str, why_ja: str) -> StoreFailure:
+    log.error("the SPARQL store %s failed: %s", endpoint, why)
     return StoreFailure(WebError(
-        502, "store_error", f"The SPARQL store {endpoint} failed: {why}",
-        f"SPARQL ストア {endpoint} でエラーが発生しました: {why_ja}"))
+        502, "store_error", "The data store failed to answer; the operators have been told.",
+        "データストアでエラーが発生しました（運営者に記録されています）。"))
 
 
 def _timeout(endpoint: str, seconds: float) -> StoreFailure:
+    log.warning("the SPARQL store %s did not answer within %g s", endpoint, seconds)
     return StoreFailure(WebError(
-        503, "timeout", f"The SPARQL store {endpoint} did not answer within {seconds:g} s.",
-        f"SPARQL ストア {endpoint} が {seconds:g} 秒以内に応答しませんでした。",
-        {"Retry-After": "5"}))
+        503, "timeout", f"The data store did not answer within {seconds:g} s.",
+        f"データストアが {seconds:g} 秒以内に応答しませんでした。", {"Retry-After": "5"}))
 
 
 def _reason(exc: BaseException) -> str:
@@ -110,7 +121,7 @@ class SparqlStore(Store):
     def __init__(self, endpoint: str, *, base: str = DEFAULT_BASE, user: str | None = None,
                  password: str | None = None, auth: str = "basic", timeout: float = 30.0,
                  release_ttl: float = 5.0):
-        self.endpoint = endpoint
+        self.endpoint = check_store_url(endpoint, "--sparql-endpoint")
         self.base = base if base.endswith("/") else base + "/"
         self.user, self.password, self.auth = user, password, auth
         self.timeout = timeout
@@ -132,7 +143,8 @@ class SparqlStore(Store):
         """POST the query ``sparql`` of ``kind`` (``select``, ``ask``, ``graph``); the answer's
         media type and its body, not yet read."""
         seconds = timeout or self.timeout
-        client = SPARQLWrapper(self.endpoint)
+        client = SparqlClient(self.endpoint, user=self.user, password=self.password,
+                              auth=self.auth)
         client.setQuery(sparql)
         # SPARQLWrapper guesses the query form with a regular expression that a word in a
         # comment or a string fools (it would send a query as ``update=``): we know the form.
@@ -146,9 +158,6 @@ class SparqlStore(Store):
             client.addDefaultGraph(g)
         for g in named_graphs or ():
             client.addNamedGraph(g)
-        if self.user is not None:
-            client.setCredentials(self.user, self.password or "")
-            client.setHTTPAuth("DIGEST" if self.auth == "digest" else "BASIC")
         try:
             response = client.query().response
         except QueryBadFormed as exc:
@@ -159,6 +168,10 @@ class SparqlStore(Store):
         except TimeoutError:
             raise _timeout(self.endpoint, seconds) from None
         except urllib.error.HTTPError as exc:
+            if 300 <= exc.code < 400:
+                raise _store_error(self.endpoint, f"HTTP {exc.code}: a redirect (not followed; "
+                                   "give the store's final URL)", f"HTTP {exc.code}: リダイレクト"
+                                   "（追跡しません。最終的な URL を指定してください）") from None
             if exc.code in (502, 503, 504):
                 raise _unavailable(self.endpoint, f"HTTP {exc.code}", f"HTTP {exc.code}") from None
             raise _store_error(self.endpoint, f"HTTP {exc.code}", f"HTTP {exc.code}") from None
@@ -324,14 +337,17 @@ class SparqlStore(Store):
         return Release(release_id, modified), tuple(g for g, _ in hashes)
 
 
-def query_kind(sparql: str, base_iri: str | None = None) -> str:
-    """``select``, ``ask`` or ``graph`` (CONSTRUCT, DESCRIBE), from Oxigraph's own parser (which
-    raises ``SyntaxError``, with the same message as the embedded store gives).
+def query_kind(sparql: str) -> str:
+    """``select``, ``ask`` or ``graph`` (CONSTRUCT, DESCRIBE) of one of our own page queries,
+    from the tokenizer (no parser runs in the server process).
 
     >>> query_kind("PREFIX x: <http://x/> ASK { ?s x:p ?o }")
     'ask'
     """
-    return _kind_of(ox.Store().query(sparql, base_iri=base_iri))
+    form = read_shape(sparql).form
+    if form is None:
+        raise SyntaxError("no SELECT, ASK, CONSTRUCT or DESCRIBE")
+    return form
 
 
 def _kind_of(result: object) -> str:
@@ -436,74 +452,54 @@ def _as_datetime(value: str) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-class RemoteRunner:
-    """Runs /sparql jobs against a :class:`SparqlStore`, with our limits first: SERVICE refused,
-    the query parsed here (same syntax errors as the embedded store), at most ``size`` queries
-    at once (503 ``busy`` after ``queue_wait`` s), the time limit as the HTTP timeout to the
-    store (the store's own limit stops the query there), the row cap on the parsed results."""
-
-    def __init__(self, store: SparqlStore, size: int, timeout: float, queue_wait: float):
-        self._store = store
-        self._timeout = timeout
-        self._queue_wait = queue_wait
-        self._slots = threading.BoundedSemaphore(size)
-        self._threads = ThreadPoolExecutor(size, thread_name_prefix="planlod-remote")
-
-    def start(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-    async def run(self, job: QueryJob) -> Answer:
-        deadline = time.monotonic() + self._queue_wait
-        while not self._slots.acquire(blocking=False):
-            if time.monotonic() >= deadline:
-                raise Busy()
-            await asyncio.sleep(0.01)
-        loop = asyncio.get_running_loop()
-        try:
-            future = loop.run_in_executor(self._threads, self.execute, job)
-        except BaseException:
-            self._slots.release()
-            raise
-        future.add_done_callback(lambda _: self._slots.release())
-        try:
-            return await asyncio.wait_for(asyncio.shield(future), self._timeout + 1)
-        except TimeoutError:
-            raise TimedOut() from None
-
-    def execute(self, job: QueryJob) -> Answer:
-        """Check, forward, read and write one job (in a thread)."""
-        if uses_service(job.query):
-            return SERVICE_REFUSED
-        try:
-            kind = query_kind(job.query, job.base_iri)
-        except SyntaxError as exc:
-            return syntax_error(exc)
-        except ValueError as exc:
-            return Answer.error(400, "bad_query", f"The query cannot be run: {exc}",
-                                f"このクエリは実行できません: {exc}")
+def execute_remote(store: SparqlStore, job: QueryJob) -> Answer:
+    """Check, forward, read and write one /sparql job (in a worker process, like the embedded
+    store's: the parsers that read the client's query run there, under the same budgets).
+    SERVICE refused, the query parsed here (same syntax errors as the embedded store), the
+    time limit as the HTTP timeout to the store (the store's own limit stops the query there),
+    the row and byte caps on the parsed results."""
+    if uses_service(job.query):
+        return SERVICE_REFUSED
+    try:
+        kind = _kind_of(ox.Store().query(job.query, base_iri=job.base_iri))
+    except SyntaxError as exc:
+        return syntax_error(job.query, exc)
+    except ValueError as exc:
+        return Answer.error(400, "bad_query", f"The query cannot be run: {exc}",
+                            f"このクエリは実行できません: {exc}")
+    try:
         if job.default_graphs is None and job.named_graphs is None:
-            default = named = self._store.graphs() or None
+            default, named = _dataset(store, job.query)
         else:
             default, named = job.default_graphs, job.named_graphs
-        try:
-            result = self._store.results(job.query, kind, timeout=self._timeout,
-                                         default_graphs=default, named_graphs=named)
-            return render(result, job)
-        except QueryRefused as exc:
-            return Answer.error(400, "bad_query", f"The store refused the query: {exc}",
-                                f"ストアがクエリを拒否しました: {exc}")
-        except StoreFailure as exc:
-            if exc.error.code == "timeout":
-                raise TimedOut() from None
-            e = exc.error
-            return Answer.error(e.status, e.code, e.message_en, e.message_ja)
-        except WebError as e:  # the release could not be read
-            return Answer.error(e.status, e.code, e.message_en, e.message_ja)
+        result = store.results(job.query, kind, default_graphs=default, named_graphs=named)
+        return render(result, job)
+    except QueryRefused as exc:
+        return Answer.error(400, "bad_query", f"The store refused the query: {exc}",
+                            f"ストアがクエリを拒否しました: {exc}")
+    except StoreFailure as exc:
+        e = exc.error
+        return Answer.error(e.status, e.code, e.message_en, e.message_ja)
+    except WebError as e:  # the release could not be read
+        return Answer.error(e.status, e.code, e.message_en, e.message_ja)
 
 
-def make_remote_runner(store: SparqlStore, settings: Settings) -> RemoteRunner:
-    return RemoteRunner(store, settings.max_concurrent_queries, settings.query_timeout,
-                        settings.query_queue_wait)
+def _dataset(store: SparqlStore, query: str) -> tuple[tuple[str, ...] | None, ...]:
+    """The graphs to name in the protocol when the request names none: the publication's,
+    unless the query names its own dataset (FROM), which is then said again as the protocol's
+    (a store that serves the union of its graphs by default, such as Oxigraph server with
+    --union-default-graph, would otherwise ignore it)."""
+    shape = read_shape(query)
+    if not shape.names_dataset:
+        graphs = store.graphs() or None
+        return graphs, graphs
+    if shape.dataset_known and shape.from_graphs:
+        return tuple(shape.from_graphs), tuple(shape.from_named)
+    return None, None
+
+
+def worker_source(store: SparqlStore, settings: Settings) -> Source:
+    """What a /sparql worker needs to forward to ``store``."""
+    return Source(endpoint=store.endpoint, base=store.base, user=store.user,
+                  password=store.password, auth=store.auth, timeout=settings.query_timeout,
+                  memory_mb=settings.query_memory_mb)

@@ -19,17 +19,17 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from ..formats import FORMATS, by_extension
 from ..settings import Settings
 from .conneg import HTML, RDF_OFFERS, SELECT_OFFERS, negotiate, rdf_offers
-from .endpoint import Runner, read_job, run_job, service_description
+from .endpoint import ClientSlots, Runner, checked_job, read_job, run_job, service_description
 from .errors import WebError, not_acceptable, not_found
 from .examples import Example
 from .i18n import LANGS
-from .paths import Paths
+from .paths import Paths, whole_number
 from .renderers import RDF_RENDERERS
 from .renderers.html import HtmlRenderer
 from .responses import media_type_header, not_modified
 from .service import Site
 from .service.links import BASES
-from .sparql import TRUNCATED_HEADER, Answer, QueryJob
+from .sparql import TRUNCATED_HEADER, Answer
 from .store import Store
 
 HTML_TYPE = "text/html; charset=utf-8"
@@ -52,10 +52,16 @@ class Web:
     runner: Runner
     downloads: Path | None
     examples: list[Example]
+    slots: ClientSlots
 
 
 def web_of(request: Request) -> Web:
     return request.app.state.web
+
+
+def client_of(request: Request) -> str:
+    """The client's address (what the per-client query limit counts)."""
+    return request.client.host if request.client else ""
 
 
 def lang_of(request: Request) -> str:
@@ -80,10 +86,11 @@ def _page_number(request: Request) -> int | None:
     raw = request.query_params.get("page")
     if raw is None:
         return None
-    if not raw.isdigit() or int(raw) < 1:
+    page = whole_number(raw)
+    if page is None or page < 1:
         raise WebError(400, "bad_page", "page must be a positive whole number.",
                        "page には 1 以上の整数を指定してください。")
-    return int(raw)
+    return page
 
 
 def _alternates(stem: str, query: str) -> list[dict[str, str]]:
@@ -106,8 +113,9 @@ def resource(request: Request) -> Response:
     web = web_of(request)
     path = request.url.path
     if path.startswith("/id/"):
-        target = path[len("/id"):] + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(target, 301)
+        # one leading slash: "//host/x" would send the browser to another site
+        target = "/" + path[len("/id"):].lstrip("/\\")
+        return RedirectResponse(target + (f"?{request.url.query}" if request.url.query else ""), 301)
     stem, ext = Paths.split_extension(path)
     iri = web.paths.iri(stem)
     kind = web.site.kind(iri)
@@ -191,7 +199,7 @@ async def sparql(request: Request) -> Response:
         choice = negotiate(SELECT_OFFERS + RDF_OFFERS + (HTML,), accept, override)
         if choice is not None and choice.key == "html":
             return RedirectResponse("/query?" + urlencode({"query": job.query}), 303)
-    answer = await run_job(web.runner, job, web.settings)
+    answer = await run_job(web.runner, job, web.settings, web.slots, client_of(request))
     headers = {**answer.headers, "Vary": "Accept", "Cache-Control": "no-store"}
     return Response(answer.body, answer.status, media_type=media_type_header(answer.media_type),
                     headers=headers)
@@ -240,10 +248,10 @@ async def query_page(request: Request) -> Response:
         text = next((e.query for e in web.examples if e.name == example), None)
     table, error, truncated = None, None, False
     if text and request.query_params.get("query"):
-        job = QueryJob(text, accept=PAGE_ACCEPT, base_iri=str(request.base_url) + "sparql",
-                       max_rows=web.settings.max_rows)
         try:
-            answer = await run_job(web.runner, job, web.settings)
+            job = checked_job(text, web.settings, accept=PAGE_ACCEPT,
+                              base_iri=str(request.base_url) + "sparql")
+            answer = await run_job(web.runner, job, web.settings, web.slots, client_of(request))
             table = _table(answer)
             truncated = TRUNCATED_HEADER in answer.headers
         except WebError as exc:
@@ -291,6 +299,8 @@ def download(request: Request) -> Response:
     web = web_of(request)
     root = _downloads_dir(web).resolve()
     rel = request.path_params["path"]
+    if "\x00" in rel:
+        raise not_found()
     target = (root / rel).resolve()
     if not target.is_relative_to(root) or not target.is_file():
         raise not_found()

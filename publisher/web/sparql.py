@@ -26,7 +26,6 @@ True
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -35,9 +34,11 @@ import pyoxigraph as ox
 from .conneg import ASK_OFFERS, RDF_OFFERS, SELECT_OFFERS, negotiate
 from .renderers.rdf import render_rdf
 from .renderers.results import RESULT_WRITERS, truncated_link
+from .sparql_text import Shape, explain, keywords, position, read_shape
 
 TRUNCATED_HEADER = "X-SPARQL-Truncated"
 MAX_ROWS_HEADER = "X-SPARQL-Max-Rows"
+MAX_BYTES_HEADER = "X-SPARQL-Max-Bytes"
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class QueryJob:
     named_graphs: tuple[str, ...] | None = None
     base_iri: str | None = None
     max_rows: int = 10_000
+    max_bytes: int = 50_000_000  # of the terms written; the rows are cut (and flagged) beyond
 
 
 @dataclass
@@ -71,42 +73,6 @@ class Answer:
 
 
 # --- SERVICE refusal -----------------------------------------------------------------------
-
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_PN = r"[A-Za-z\u00C0-\U000EFFFF](?:[\w\-.\u00B7\u00C0-\U000EFFFF]*)"
-_TOKEN = re.compile(rf"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*(?:'''|$)
-              | \"\"\"(?:[^"\\]|\\.|"(?!""))*(?:\"\"\"|$)
-              | '(?:[^'\\\n\r]|\\.)*'?
-              | "(?:[^"\\\n\r]|\\.)*"?)
-  | (?P<var>[?$][\w\u00B7\u00C0-\U000EFFFF]+)
-  | (?P<pname>(?:{_PN})?:(?:[\w\-.:%\u00B7\u00C0-\U000EFFFF]|\\.)*)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<other>.)
-""", re.VERBOSE | re.DOTALL)
-
-
-def unescape_codepoints(text: str) -> str:
-    r"""Apply SPARQL's ``\uXXXX`` / ``\UXXXXXXXX`` escapes everywhere (the spec allows them
-    anywhere in a query; we undo them before looking for keywords, whatever a parser does)."""
-    def sub(m: re.Match) -> str:
-        try:
-            return chr(int(m.group(1) or m.group(2), 16))
-        except ValueError:
-            return m.group(0)
-    return _ESCAPE.sub(sub, text)
-
-
-def keywords(query: str) -> Iterator[str]:
-    """The bare words of a query (keywords), upper-cased, skipping strings, IRIs, comments,
-    variables and prefixed names."""
-    for m in _TOKEN.finditer(unescape_codepoints(query)):
-        if m.lastgroup == "word":
-            yield m.group().upper()
-
 
 def _parse_tree_has_service(query: str) -> bool:
     """True if rdflib's SPARQL parser finds a SERVICE pattern; False if none or if it cannot
@@ -132,6 +98,15 @@ def _parse_tree_has_service(query: str) -> bool:
     return walk(tree)
 
 
+def names_dataset(query: str) -> bool:
+    """Does the query name its own dataset (FROM or FROM NAMED)?
+
+    >>> names_dataset("SELECT * FROM <urn:g> { ?s ?p ?o }"), names_dataset("SELECT * { ?s ?p 'FROM' }")
+    (True, False)
+    """
+    return read_shape(query).names_dataset
+
+
 def uses_service(query: str) -> bool:
     """Does ``query`` ask for a SERVICE (federated) pattern? Either check suffices to refuse."""
     return "SERVICE" in set(keywords(query)) or _parse_tree_has_service(query)
@@ -148,8 +123,10 @@ SERVICE_REFUSED = Answer.error(
 # --- execution ------------------------------------------------------------------------------
 
 def _dataset(job: QueryJob) -> dict:
+    """The dataset as the SPARQL 1.1 Protocol says: the request's graphs if it names some,
+    else the query's own (FROM, FROM NAMED), else ours: the union of all graphs."""
     if job.default_graphs is None and job.named_graphs is None:
-        return {"use_default_graph_as_union": True}
+        return {} if names_dataset(job.query) else {"use_default_graph_as_union": True}
     return {"default_graph": [ox.NamedNode(g) for g in job.default_graphs or ()],
             "named_graphs": [ox.NamedNode(g) for g in job.named_graphs or ()]}
 
@@ -157,6 +134,17 @@ def _dataset(job: QueryJob) -> dict:
 def _truncated(headers: dict[str, str], max_rows: int) -> None:
     headers[TRUNCATED_HEADER] = "true"
     headers[MAX_ROWS_HEADER] = str(max_rows)
+
+
+def size_of(term: object) -> int:
+    """The characters a term takes when written (its value, datatype or language), roughly:
+    what the byte budget counts, so that a few rows of huge strings are cut like many rows."""
+    if isinstance(term, ox.Literal):
+        extra = len(term.language) if term.language else len(term.datatype.value)
+        return len(term.value) + extra + 8
+    if isinstance(term, ox.Triple):
+        return size_of(term.subject) + size_of(term.predicate) + size_of(term.object)
+    return len(getattr(term, "value", "")) + 8
 
 
 def execute(store: ox.Store, job: QueryJob) -> Answer:
@@ -173,15 +161,37 @@ def _run(store: ox.Store, job: QueryJob) -> Answer:
     try:
         result = store.query(job.query, base_iri=job.base_iri, **_dataset(job))
     except SyntaxError as exc:
-        return syntax_error(exc)
+        return syntax_error(job.query, exc)
     except ValueError as exc:
         return Answer.error(400, "bad_query", f"The query cannot be run: {exc}",
                             f"このクエリは実行できません: {exc}")
     return render(result, job)
 
 
-def syntax_error(exc: SyntaxError) -> Answer:
-    return Answer.error(400, "syntax", f"SPARQL syntax error: {exc}", f"SPARQL の構文エラー: {exc}")
+def syntax_error(query: str, exc: SyntaxError) -> Answer:
+    """A 400 that says what is wrong in the user's terms, with the parser's words as detail."""
+    en, ja = explain(query, str(exc)).message()
+    return Answer.error(400, "syntax", en, ja)
+
+
+def memory_budget(mb: int) -> Answer:
+    return Answer.error(
+        503, "memory_budget",
+        f"The query needed more memory than the {mb} MB one query may use, and was stopped. "
+        "Narrow it (more specific patterns, LIMIT, no ORDER BY over everything) or download the "
+        "dumps.",
+        f"クエリが 1 件あたりのメモリ上限 {mb} MB を超えたため停止しました。条件を絞る（LIMIT、"
+        "より具体的なパターン、全件の ORDER BY を避ける）か、ダンプをダウンロードしてください。")
+
+
+def too_deep(shape: Shape, query: str, limit: int) -> Answer:
+    line, col = position(query, shape.deep_at or 0)
+    return Answer.error(
+        400, "too_deep",
+        f"The query nests brackets, braces or parentheses more than {limit} deep (line {line}, "
+        f"column {col}); write it flatter.",
+        f"クエリの括弧の入れ子が {limit} 段を超えています（{line} 行 {col} 文字目）。"
+        "入れ子を浅くしてください。")
 
 
 @dataclass
@@ -214,7 +224,8 @@ def render(result: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples | Solut
     (CONSTRUCT, DESCRIBE). Errors met while reading it become 400 answers (the embedded store
     evaluates lazily); a remote reader raises its own exception type for failures of the store.
     """
-    headers = {MAX_ROWS_HEADER: str(job.max_rows)}
+    headers = {MAX_ROWS_HEADER: str(job.max_rows), MAX_BYTES_HEADER: str(job.max_bytes)}
+    spent = 0
     try:
         if isinstance(result, ox.QueryBoolean | bool):
             offer = negotiate(ASK_OFFERS, job.accept, job.override)
@@ -229,7 +240,8 @@ def render(result: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples | Solut
                 return _not_acceptable(RDF_OFFERS)
             triples = []
             for triple in result:
-                if len(triples) == job.max_rows:
+                spent += size_of(triple)
+                if len(triples) == job.max_rows or spent > job.max_bytes:
                     _truncated(headers, job.max_rows)
                     break
                 triples.append(triple)
@@ -244,7 +256,8 @@ def render(result: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples | Solut
             source, cut = _solution_rows(result, names), Solutions.truncated
         rows = []
         for row in source:
-            if len(rows) == job.max_rows:
+            spent += sum(size_of(v) + len(k) for k, v in row.items()) + 8
+            if len(rows) == job.max_rows or spent > job.max_bytes:
                 _truncated(headers, job.max_rows)
                 break
             rows.append(row)

@@ -1,15 +1,19 @@
-"""A /sparql worker process: ``python -m publisher.web.worker STORE FD``.
+"""A /sparql worker process: ``python -m publisher.web.worker FD``.
 
-It drops network access where the platform allows it, opens the store read-only, tells the
-server it is ready (and exits by itself if the server dies), then answers :class:`~publisher.web.sparql.QueryJob` s on the socket ``FD``
-until it closes. The server kills it when a query runs over the time limit. It imports no web
-framework: only the query checks and writers.
+It reads its :class:`~publisher.web.pool.Source` from the socket ``FD``. Over the embedded store
+it drops network access where the platform allows it and opens the store read-only; over a
+remote store it keeps the network and forwards. Then it limits its own address space to the
+memory budget, tells the server it is ready (and exits by itself if the server dies), and
+answers :class:`~publisher.web.sparql.QueryJob` s until the socket closes. The server kills it
+when a query runs over the time limit. It imports no web framework: only the query checks and
+writers.
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+import resource
 import sys
 import threading
 import time
@@ -54,16 +58,35 @@ def _watch_parent(parent: int) -> None:
     os._exit(0)
 
 
-def worker_main(conn: Connection, store_path: str) -> None:
-    """A worker: open the store read-only, then answer jobs until the pipe closes."""
-    isolated = isolate_network()
-    import pyoxigraph
+def limit_memory(mb: int) -> None:
+    """Cap this process's address space at ``mb`` MB (0: no cap): an allocation beyond it fails
+    (MemoryError in Python; an abort in the store's native code, which the server reports)."""
+    if mb > 0:
+        limit = mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
-    from publisher.web.sparql import Answer, execute
 
-    store = pyoxigraph.Store.read_only(store_path)
+def worker_main(conn: Connection) -> None:
+    """A worker: open its source, then answer jobs until the socket closes."""
+    source = conn.recv()
+    isolated = isolate_network() if source.path is not None else False
+
+    from publisher.web.sparql import Answer, execute, memory_budget
+
+    if source.path is not None:
+        import pyoxigraph
+
+        store = pyoxigraph.Store.read_only(source.path)
+        run = execute
+    else:
+        from publisher.web.remote_store import SparqlStore, execute_remote
+
+        store = SparqlStore(source.endpoint, base=source.base, user=source.user,
+                            password=source.password, auth=source.auth, timeout=source.timeout)
+        run = execute_remote
     parent = os.getppid()
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    limit_memory(source.memory_mb)
     conn.send(("ready", isolated))
     while True:
         try:
@@ -71,7 +94,9 @@ def worker_main(conn: Connection, store_path: str) -> None:
         except (EOFError, OSError):
             return
         try:
-            answer = execute(store, job)
+            answer = run(store, job)
+        except MemoryError:
+            answer = memory_budget(source.memory_mb)
         except Exception as exc:  # a bug of ours; say so without a traceback
             answer = Answer.error(500, "internal", f"internal error: {type(exc).__name__}",
                                   f"内部エラー: {type(exc).__name__}")
@@ -79,4 +104,4 @@ def worker_main(conn: Connection, store_path: str) -> None:
 
 
 if __name__ == "__main__":
-    worker_main(Connection(int(sys.argv[2])), sys.argv[1])
+    worker_main(Connection(int(sys.argv[1])))

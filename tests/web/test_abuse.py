@@ -208,7 +208,9 @@ def test_fifty_concurrent_clients_get_answers_or_503(strict, strict_app) -> None
                "SELECT ?s WHERE { ?s ?p ?o } LIMIT 2000"]
 
     def client(n: int) -> tuple[int, str | None, int]:
-        with httpx.Client(base_url=strict.url, timeout=30) as c:
+        # fifty clients on fifty loopback addresses (the per-client limit counts addresses)
+        transport = httpx.HTTPTransport(local_address=f"127.0.0.{n + 2}")
+        with httpx.Client(base_url=strict.url, timeout=30, transport=transport) as c:
             q = c.post("/sparql", data={"query": queries[n % len(queries)]})
             code = q.json()["error"]["code"] if q.status_code >= 400 else None
             page = c.get(PAGE if n % 2 else "/", headers={"Accept": "text/html"})

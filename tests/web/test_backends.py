@@ -23,7 +23,8 @@ from publisher.web.app import create_app
 from publisher.web.endpoint import make_runner
 from publisher.web.examples import load_examples
 from publisher.web.paths import Paths
-from publisher.web.remote_store import RemoteRunner, SparqlStore
+from publisher.web.pool import WorkerPool
+from publisher.web.remote_store import SparqlStore
 from publisher.web.store import Release
 
 B = "https://w3id.org/mplan/id/"
@@ -138,8 +139,11 @@ def test_every_example_query_answers_the_same(backend_client, name, query) -> No
 
 # --- the endpoint's limits and the dataset over a remote store -----------------------------------
 
-def test_make_runner_forwards_to_a_remote_store(web_settings) -> None:  # noqa: ANN001
-    assert isinstance(make_runner(SparqlStore("http://127.0.0.1:9/sparql"), web_settings), RemoteRunner)
+def test_make_runner_forwards_to_a_remote_store_from_worker_processes(web_settings) -> None:  # noqa: ANN001
+    runner = make_runner(SparqlStore("http://127.0.0.1:9/sparql", user="u", password="pw"), web_settings)
+    assert isinstance(runner, WorkerPool)
+    assert runner.source.endpoint == "http://127.0.0.1:9/sparql" and runner.source.path is None
+    assert "pw" not in repr(runner.source)
 
 
 @pytest.mark.parametrize("backend", REMOTE)
