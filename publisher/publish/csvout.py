@@ -1,4 +1,13 @@
-"""The indicators CSV for researchers, with its CSVW metadata (W3C Tabular Data on the Web)."""
+"""The indicators CSV for researchers, with its CSVW metadata (W3C Tabular Data on the Web).
+
+The CSV starts with a BOM so that Excel opens it as UTF-8, and Excel reads a cell that starts
+with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return) as a formula: an indicator
+titled ``=HYPERLINK(…)`` would become a live link, or worse (OWASP, "CSV Injection"). So a text
+cell that starts with one of these, or with an apostrophe, is written with an apostrophe in
+front (:func:`neutralised`); numbers, years and IRIs never are. The CSVW metadata and
+docs/publication.md say so, and how to undo it: drop the first character of a text cell that
+starts with an apostrophe.
+"""
 
 from __future__ import annotations
 
@@ -41,6 +50,33 @@ COLUMNS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+# What makes a spreadsheet read a text cell as a formula (OWASP), and the apostrophe itself, so
+# that the rule is undone exactly by dropping one leading apostrophe.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+TEXT_COLUMNS = tuple(i for i, column in enumerate(COLUMNS) if column[1] == "string")
+NEUTRALISED_NOTE = {
+    "ja": "表計算ソフトが数式として読まないよう、=、+、-、@、タブ、復帰（CR）、アポストロフィ（'）で"
+          "始まる文字列のセルには、先頭にアポストロフィ（'）を1つ付けています（数値・年度・IRI の列には"
+          "付けません）。元の値は、アポストロフィで始まる文字列のセルから最初の1文字を除いたものです。",
+    "en": "So that spreadsheets do not read them as formulas, text cells that start with =, +, -, @, "
+          "a tab, a carriage return or an apostrophe (') have one apostrophe put in front (never "
+          "the number, year or IRI columns). To get the value back, drop the first character of a "
+          "text cell that starts with an apostrophe.",
+}
+
+
+def neutralised(text: str) -> str:
+    """``text`` as a CSV text cell: with an apostrophe in front where a spreadsheet would read a
+    formula (or where it starts with an apostrophe already), else as it is.
+
+    >>> neutralised("=SUM(A1:A9)"), neutralised("+1"), neutralised("-3.5"), neutralised("@x")
+    ("'=SUM(A1:A9)", "'+1", "'-3.5", "'@x")
+    >>> neutralised("68.9% (R 2年度)"), neutralised("'quoted'"), neutralised("")
+    ('68.9% (R 2年度)', "''quoted'", '')
+    """
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def _local(iri: Any) -> str:
     return str(iri).rsplit("/", 1)[-1] if iri is not None else ""
 
@@ -66,7 +102,8 @@ def _links(g: Graph, ind: Any) -> list[str]:
 
 
 def rows(plan_id: str, g: Graph) -> list[list[str]]:
-    """One row per indicator value of one plan graph, sorted by value IRI."""
+    """One row per indicator value of one plan graph, sorted by value IRI, its text cells
+    :func:`neutralised`."""
     out = []
     for value in g.subjects(MPLAN.valueKind, None):
         ind = g.value(value, MPLAN.indicator)
@@ -85,6 +122,9 @@ def rows(plan_id: str, g: Graph) -> list[list[str]]:
             str(g.value(value, MPLAN.unit) or ""), _local(g.value(value, MPLAN.qualifier)),
             str(g.value(value, MPLAN.textAsWritten) or ""), *_links(g, ind),
         ])
+    for row in out:
+        for i in TEXT_COLUMNS:
+            row[i] = neutralised(row[i])
     return sorted(out, key=lambda r: r[12])
 
 
@@ -114,6 +154,7 @@ def csvw_metadata(url: str, license_iri: str) -> dict[str, Any]:
         "url": url,
         "dc:title": {"@value": "自治体総合計画の指標値", "@language": "ja"},
         "dc:license": {"@id": license_iri},
+        "dc:description": [{"@value": text, "@language": lang} for lang, text in NEUTRALISED_NOTE.items()],
         "dialect": {"header": True, "encoding": "utf-8"},
         "tableSchema": {
             "columns": [

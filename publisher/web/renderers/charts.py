@@ -130,21 +130,24 @@ def indicator_chart(values: Sequence, direction: str | None, unit: str | None, l
 
 
 def matrix(rows: Sequence, cols: Sequence, cells: dict, lang: str,
-           col_label: Callable[[int, object], str], href: Callable[[object], str],
+           col_label: Callable[[int, object], str], href: Callable[[object], str | None],
            col_color: Callable[[int], str] | None = None, rotate: bool = False) -> Markup:
     """A grid: one row per municipality, one column per goal or domain. ``cells[(row, col)]``
-    holds counts by basis; declared + curated + asserted fill the cell, suggested add a dot."""
+    holds counts by basis; declared + curated + asserted fill the cell, suggested add a dot.
+    A column links where ``href`` gives a target (``UI.href``: never a javascript: or data: IRI)."""
     cell, label_w = 36, 120
     head = 150 if rotate else 44
     w = label_w + cell * len(cols) + (110 if rotate else 8)
     h = head + cell * max(1, len(rows)) + 8
     parts = [f'<svg class="matrix" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
              'xmlns="http://www.w3.org/2000/svg" role="img">']
+    anchors = [_anchor(href(col)) for col in cols]
     for j, col in enumerate(cols):
         cx = label_w + j * cell + cell / 2
         color = col_color(j) if col_color else "#e5e7eb"
         text = escape(col_label(j, col))
-        parts.append(f'<a href="{escape(href(col))}">')
+        opening, closing = anchors[j]
+        parts.append(opening)
         if rotate:
             parts.append(f'<text x="{cx:.1f}" y="{head - 6}" transform="rotate(-55 {cx:.1f} {head - 6})" '
                          f'class="colhead">{text}</text>')
@@ -153,7 +156,7 @@ def matrix(rows: Sequence, cols: Sequence, cells: dict, lang: str,
                          f'rx="4" fill="{color}"/>')
             parts.append(f'<text x="{cx:.1f}" y="{head / 2 + 7:.1f}" text-anchor="middle" '
                          f'class="goalnum">{text}</text>')
-        parts.append("</a>")
+        parts.append(closing)
     most = max((sum(n for b, n in c.items() if b != "suggested") for c in cells.values()), default=0)
     for i, row in enumerate(rows):
         cy = head + i * cell
@@ -171,7 +174,8 @@ def matrix(rows: Sequence, cols: Sequence, cells: dict, lang: str,
             title = f"{row.text(lang)} × {name}: " + (
                 ", ".join(f"{t('basis.' + b, lang)} {n}" for b, n in sorted(counts.items()))
                 if counts else "0")
-            parts.append(f'<a href="{escape(href(col))}"><rect x="{x0 + 1}" y="{cy + 1}" '
+            opening, closing = anchors[j]
+            parts.append(f'{opening}<rect x="{x0 + 1}" y="{cy + 1}" '
                          f'width="{cell - 2}" height="{cell - 2}" fill="{fill}" class="cell">'
                          f"<title>{escape(title)}</title></rect>")
             if firm:
@@ -180,9 +184,14 @@ def matrix(rows: Sequence, cols: Sequence, cells: dict, lang: str,
             if suggested:
                 parts.append(f'<circle cx="{x0 + cell - 8}" cy="{cy + 8}" r="{min(6, 2 + suggested)}" '
                              f'class="suggested"><title>{escape(title)}</title></circle>')
-            parts.append("</a>")
+            parts.append(closing)
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _anchor(link: str | None) -> tuple[str, str]:
+    """The SVG tags around what links to ``link``: an ``<a>``, or a plain group without one."""
+    return (f'<a href="{escape(link)}">', "</a>") if link else ("<g>", "</g>")
 
 
 def sdg_color(i: int) -> str:

@@ -17,6 +17,7 @@ from ...namespaces import PREFIXES
 from ..i18n import LANGS, t
 from ..service.reader import Ref, curie, pick, sdg_notation
 from . import charts
+from .links import link_target
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PAGE_FORMATS = ("ttl", "jsonld", "nt", "rdf")
@@ -58,8 +59,13 @@ class UI:
         sep = "&" if "?" in path else "?"
         return path + sep + urlencode(query, doseq=True)
 
-    def href(self, ref: Ref) -> str:
-        return self.url(ref.href) if ref.ours else ref.href
+    def href(self, target: Ref | str | None) -> str | None:
+        """Where a link to ``target`` goes, or None where a page must not link it and shows it
+        as text (:func:`~.links.link_target`: only http(s) IRIs and our own paths are linked).
+        A resource we serve links to its page here, in this page's language."""
+        if isinstance(target, Ref):
+            target = self.url(target.href) if target.ours else target.href
+        return link_target(target)
 
     def switch(self) -> str:
         """This page in the other language."""
