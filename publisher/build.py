@@ -7,7 +7,6 @@ import hashlib
 import json
 import os
 import shutil
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +56,7 @@ from .validate import (
     files_digest,
     ontology_files,
 )
+from .workers import process_pool
 
 BUILD_INFO = "build-info.json"
 CATALOG_LINES = "catalog.nt"  # the store's catalog graph as N-Triples lines (not published)
@@ -154,7 +154,7 @@ def process_plans(settings: Settings, folders: list[Path]) -> dict[str, PlanSumm
         bar.step(folder.name)
 
     if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with process_pool(workers) as pool:
             for job, out in zip(todo, pool.map(process_plan, todo, chunksize=1), strict=True):
                 done(out, job[0])
     else:
@@ -177,8 +177,15 @@ def build(settings: Settings) -> BuildResult:
 
     Each plan is processed once per content (see publish/plans.py); the all-plans files are
     composed from the per-plan files by streaming, and the store is updated graph by graph
-    from a hard-linked copy of the previous one when few plans changed.
+    from a hard-linked copy of the previous one when few plans changed. One build at a time
+    writes into ``settings.out`` (see publish/release.py); another one stops with UsageError.
     """
+    releases = Releases(settings.out, settings.keep_releases)
+    with releases.lock():
+        return _build(settings, releases)
+
+
+def _build(settings: Settings, releases: Releases) -> BuildResult:
     folders = plan_folders([settings.datasets])
     summaries = process_plans(settings, folders)
     reports = {pid: s.plan_report() for pid, s in summaries.items()}
@@ -188,7 +195,6 @@ def build(settings: Settings) -> BuildResult:
     plans, triples = len(summaries), sum(s.triples for s in summaries.values())
     if not checked.conforms:
         return BuildResult(checked, None, False, revalidated, plans, triples)
-    releases = Releases(settings.out, settings.keep_releases)
     current = releases.current()
     previous = _previous_info(current)
     iris = Iris(settings.base)

@@ -10,9 +10,11 @@ English, and says what to do.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,12 +25,20 @@ import jsonschema
 
 from .errors import Location, Problem, SourceError
 from .fiscal import FiscalDate, FiscalYearError, check_digit, code_is_valid, parse_fiscal
-from .yamlsrc import DEFAULT_MAX_BYTES, Document, read_yaml
+from .sources import (
+    PLAN_FILES,
+    VALUES_CSV,
+    default_root,
+    plan_file,
+    read_source,
+    source_files,
+    subfolders,
+)
+from .yamlsrc import DEFAULT_MAX_BYTES, Document, parse_yaml
 
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "plan-source.schema.json"
 LIST_SECTIONS = ("departments", "elements", "viewpoints", "indicators", "tables", "events",
                  "situation", "suggestions")
-VALUES_CSV = "values.csv"
 CSV_COLUMNS = ("indicator", "kind", "value", "unit", "fiscal_year", "qualifier", "text", "note")
 LEVEL_RANK = {"vision": 1, "goal": 2, "policy": 3, "measure": 4, "action": 5}
 
@@ -64,6 +74,7 @@ class PlanSource:
     plan: Item
     lists: dict[str, list[Item]] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+    digests: dict[str, bytes] = field(default_factory=dict)  # file name -> SHA-256 of the bytes read
 
     @property
     def id(self) -> str:
@@ -78,30 +89,77 @@ class PlanSource:
 
 
 def plan_folders(paths: list[Path]) -> list[Path]:
-    """The plan folders named by ``paths``: plan folders themselves or folders holding them."""
+    """The plan folders named by ``paths``: plan folders themselves or folders holding them.
+
+    A plan folder holds ``plan.yaml`` (or ``plan.yml``). Raise SourceError, naming every such
+    folder, for a folder that holds source files but no plan file (it would otherwise vanish
+    from the publication without a word), for one with both plan files, and for a path that
+    names no plan at all.
+    """
     found: list[Path] = []
+    problems: list[Problem] = []
     for path in paths:
-        if (path / "plan.yaml").is_file():
-            found.append(path)
-        elif path.is_dir():
-            found.extend(sorted(p.parent for p in path.glob("*/plan.yaml")))
-        else:
-            raise SourceError(Problem(
-                Location(path), "計画フォルダが見つかりません。", "no plan folder here.",
-                "plan.yaml を含むフォルダ、またはそれらを含むフォルダ（datasets/）を指定してください。",
-                "Name a folder that holds plan.yaml, or a folder of such folders (datasets/).",
-                code="not-found"))
+        if not path.is_dir():
+            raise SourceError(_no_plan(path, "計画フォルダが見つかりません。", "no plan folder here.", "not-found"))
+        candidates = [path] if plan_file(path) is not None else subfolders(path)
+        seen = len(found), len(problems)
+        for folder in candidates:
+            problem = _plan_folder_problem(folder)
+            if problem is not None:
+                problems.append(problem)
+            elif plan_file(folder) is not None:
+                found.append(folder)
+        if (len(found), len(problems)) == seen:  # nothing here: a plan folder without its plan file?
+            problems.append(_plan_folder_problem(path)
+                            or _no_plan(path, "計画が見つかりません。", "no plan found here.", "no-plan"))
+    if problems:
+        raise SourceError(problems)
     return found
 
 
-def load_plan(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> PlanSource:
-    """Load and check one plan folder; raise SourceError listing every problem found."""
+def _plan_folder_problem(folder: Path) -> Problem | None:
+    """Why ``folder`` cannot be a plan folder although it looks like one, if it cannot."""
+    present = [n for n in PLAN_FILES if os.path.lexists(folder / n)]
+    if len(present) > 1:
+        return Problem(Location(folder / present[1]), "plan.yaml と plan.yml の両方があります。",
+                       "the folder has both plan.yaml and plan.yml.",
+                       "どちらか一方にまとめてください。", "Keep one of the two.", code="two-plan-files")
+    files = [] if present else source_files(folder)
+    if files:
+        names = ", ".join(f.name for f in files[:3]) + (", …" if len(files) > 3 else "")
+        return Problem(Location(folder), f"フォルダ「{folder.name}」には {names} がありますが、plan.yaml がありません。",
+                       f"the folder {folder.name!r} holds {names} but no plan.yaml, so it is not a plan.",
+                       "plan: を書いた plan.yaml（または plan.yml）を置いてください。計画でないなら、"
+                       "このフォルダをデータセットのフォルダの外に移してください。",
+                       "Add plan.yaml (or plan.yml) with the plan: section; if the folder is not a plan, "
+                       "move it out of the datasets folder.", code="no-plan-file")
+    return None
+
+
+def _no_plan(path: Path, ja: str, en: str, code: str) -> Problem:
+    return Problem(Location(path), ja, en,
+                   "plan.yaml を含むフォルダ、またはそれらを含むフォルダ（datasets/）を指定してください。",
+                   "Name a folder that holds plan.yaml, or a folder of such folders (datasets/).", code=code)
+
+
+def load_plan(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES, root: Path | None = None) -> PlanSource:
+    """Load and check one plan folder; raise SourceError listing every problem found.
+
+    Every file is read with :func:`sources.read_source`: a regular file that resolves inside
+    ``root``, the datasets folder (default: the folder holding ``folder``).
+    """
+    root = root or default_root(folder)
     problems: list[Problem] = []
     docs: list[Document] = []
-    files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+    files = source_files(folder)
+    digests: dict[str, bytes] = {}
     for file in files:
+        if file.name == VALUES_CSV:
+            continue
         try:
-            doc = read_yaml(file, max_bytes)
+            raw = read_source(file, root, max_bytes)
+            digests[file.name] = hashlib.sha256(raw).digest()
+            doc = parse_yaml(file, raw)
         except SourceError as exc:
             problems.extend(exc.problems)
             continue
@@ -113,22 +171,20 @@ def load_plan(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> PlanSource:
         raise SourceError(problems)
     plans = [d for d in docs if "plan" in d.data]
     if len(plans) != 1:
-        where = Location(folder / "plan.yaml") if not plans else plans[1].locate("/plan")
+        where = Location(plan_file(folder) or folder / "plan.yaml") if not plans else plans[1].locate("/plan")
         raise SourceError(Problem(
             where,
             "plan: はフォルダ内でちょうど1回書いてください" + ("（ありません）。" if not plans else "（複数あります）。"),
             "a plan folder needs exactly one plan: section" + (" (none found)." if not plans else " (found more than one)."),
             "plan.yaml に plan: を書いてください。", "Write the plan: section in plan.yaml.",
             code="plan-section"))
-    source = PlanSource(folder, Item(plans[0].data["plan"], plans[0], "/plan"), files=files)
+    source = PlanSource(folder, Item(plans[0].data["plan"], plans[0], "/plan"), files=files, digests=digests)
     for doc in docs:
         for section in LIST_SECTIONS:
             for i, entry in enumerate(doc.data.get(section, [])):
                 source.lists.setdefault(section, []).append(Item(entry, doc, f"/{section}/{i}"))
-    csv_file = folder / VALUES_CSV
-    if csv_file.is_file():
-        source.files.append(csv_file)
-        problems.extend(_merge_csv(source, csv_file, max_bytes))
+    if files and files[-1].name == VALUES_CSV:
+        problems.extend(_merge_csv(source, files[-1], root, max_bytes))
     problems.extend(check_consistency(source))
     if problems:
         raise SourceError(problems)
@@ -188,6 +244,15 @@ def _schema_problem(doc: Document, error: jsonschema.ValidationError) -> Problem
         return Problem(doc.locate(path), f"「{field_name}」の型が違います（{value!r}）。",
                        f"{field_name!r} has the wrong type ({value!r}; expected {exp}).",
                        hint_ja.get(exp, ""), hint_en.get(exp, ""), code="wrong-type")
+    if kind == "pattern" and error.schema.get("format") == "uri":  # $defs/WebUrl
+        return Problem(doc.locate(path),
+                       f"「{field_name}」は http:// か https:// で始まるURLでなければなりません（{value!r}）。",
+                       f"{field_name!r} must be a web address starting with http:// or https:// ({value!r}).",
+                       "https://www.city.nagasaki.lg.jp/ のように書いてください。ページからリンクされるので、"
+                       "javascript: や data: などほかの形式、空白や制御文字は使えません。",
+                       "Write it like https://www.city.nagasaki.lg.jp/. Pages link it, so other schemes "
+                       "(javascript:, data:, …), spaces and control characters are not allowed.",
+                       code="bad-url")
     if kind == "pattern":
         return Problem(doc.locate(path), f"「{field_name}」の形式が違います（{value!r}）。",
                        f"{field_name!r} does not have the expected form ({value!r}).",
@@ -208,16 +273,14 @@ def _schema_problem(doc: Document, error: jsonschema.ValidationError) -> Problem
 
 # -- CSV of indicator values --------------------------------------------------------------------
 
-def _merge_csv(source: PlanSource, file: Path, max_bytes: int) -> list[Problem]:
+def _merge_csv(source: PlanSource, file: Path, root: Path, max_bytes: int) -> list[Problem]:
     """Add the rows of values.csv to their indicators' values."""
     problems: list[Problem] = []
-    size = file.stat().st_size
-    if size > max_bytes:
-        return [Problem(Location(file, 1, None), f"CSV ファイルが大きすぎます（{size:,} バイト、上限 {max_bytes:,} バイト）。",
-                        f"the CSV file is too large ({size:,} bytes; the limit is {max_bytes:,} bytes).",
-                        "値の表を分けるか、上限を --max-file-size で変更してください。",
-                        "Split the table, or raise the limit with --max-file-size.", code="too-large")]
-    raw = file.read_bytes()
+    try:
+        raw = read_source(file, root, max_bytes)
+    except SourceError as exc:
+        return exc.problems
+    source.digests[file.name] = hashlib.sha256(raw).digest()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

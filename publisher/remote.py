@@ -207,8 +207,9 @@ def graphs_of_publication(publication: Path) -> dict[str, bytes]:
         dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
         triples = (pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in dataset)
         data = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES)
-        lines = sorted(line for line in data.decode("utf-8").splitlines() if line)
-        out[graph.value] = "".join(line + "\n" for line in lines).encode("utf-8")
+        # split on "\n" only: U+2028, U+2029 and U+0085 stay unescaped inside literals
+        lines = sorted(line for line in data.split(b"\n") if line)
+        out[graph.value] = b"".join(line + b"\n" for line in lines)
     return out
 
 

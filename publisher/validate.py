@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -24,6 +23,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
 from .namespaces import MPLAN
+from .workers import process_pool
 
 if TYPE_CHECKING:
     from .fastshacl import Engine
@@ -98,8 +98,13 @@ def _graph_of(paths: tuple[Path, ...]) -> Graph:
 
 
 def canonical_nt(graph: Graph) -> str:
-    """Sorted N-Triples: the canonical text of a graph without blank nodes."""
-    lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
+    """Sorted N-Triples: the canonical text of a graph without blank nodes.
+
+    Split on line feeds only: a literal may hold U+2028, U+2029, U+0085, VT, FF or U+001C to
+    U+001E unescaped (N-Triples escapes only LF, CR, quote and backslash), and
+    ``str.splitlines`` would cut its triple in two.
+    """
+    lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").split("\n")
     return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
 
 
@@ -249,7 +254,7 @@ class Validator:
             else:
                 todo.append((key, (plan_id, nt, self.shapes, self.ontology, self.engine)))
         if len(todo) > 1 and self.workers > 1:
-            with ProcessPoolExecutor(max_workers=min(self.workers, len(todo))) as pool:
+            with process_pool(min(self.workers, len(todo))) as pool:
                 for (key, _args), report in zip(todo, pool.map(_validate_one, [a for _, a in todo]),
                                                strict=True):
                     self._finish(key, report, reports, progress)

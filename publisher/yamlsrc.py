@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from .errors import Location, Problem, SourceError
+from .sources import default_root, read_source
 
 try:  # libyaml is much faster when present
     _Loader: type = yaml.CSafeLoader
@@ -65,22 +66,18 @@ def _problem(file: Path, mark: Any, path: str, ja: str, en: str, hint_ja: str, h
     return Problem(Location(file, line, col, path or None), ja, en, hint_ja, hint_en, code)
 
 
-def read_yaml(file: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """Read one YAML file safely; raise SourceError with file, line and column on any problem."""
-    try:
-        size = file.stat().st_size
-    except OSError as exc:
-        raise SourceError(Problem(Location(file), f"ファイルを読めません: {exc.strerror}",
-                                  f"cannot read the file: {exc.strerror}", code="unreadable")) from None
-    if size > max_bytes:
-        raise SourceError(Problem(
-            Location(file, 1, None),
-            f"ファイルが大きすぎます（{size:,} バイト、上限 {max_bytes:,} バイト）。",
-            f"the file is too large ({size:,} bytes; the limit is {max_bytes:,} bytes).",
-            "計画を複数のYAMLファイルに分けてください（上限は --max-file-size で変更できます）。",
-            "Split the plan into several YAML files (the limit is set by --max-file-size).",
-            code="too-large"))
-    raw = file.read_bytes()
+def read_yaml(file: Path, max_bytes: int = DEFAULT_MAX_BYTES, root: Path | None = None) -> Document:
+    """Read one YAML file safely; raise SourceError with file, line and column on any problem.
+
+    The file is read with :func:`sources.read_source`: only a regular file inside ``root``
+    (default: the folder holding the plan folder), and at most ``max_bytes`` of it.
+    """
+    return parse_yaml(file, read_source(file, root or default_root(file.parent), max_bytes))
+
+
+def parse_yaml(file: Path, raw: bytes) -> Document:
+    """The document of the bytes of one YAML file; raise SourceError with file, line and
+    column on any problem."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

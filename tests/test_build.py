@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import doctest
 import gzip
 import hashlib
 import io
@@ -21,7 +22,11 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
+from publisher import workers as workers_module
+from publisher.build import build, check
 from publisher.formats import DUMP_FORMATS, by_extension
+from publisher.publish.release import Releases
+from publisher.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -232,3 +237,173 @@ def test_killed_build_leaves_the_previous_publication(tmp_path, corpus):
                     str(clean / "cache"), "build").returncode == 0
     assert _files(tmp_path / "public") == _files(clean / "public")
     assert b"66000" in (tmp_path / "public" / "downloads" / "plans" / "202151-shiojiri-6.nt").read_bytes()
+
+
+# -- line and paragraph separators, form feeds, file separators in text ------------------------
+
+SEPARATORS = "\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85"  # str.splitlines() breaks at every one
+
+
+def _tiny_plan(datasets: Path, plan_id: str = "422011-bad", title: str | None = None) -> Path:
+    """The minimal plan of tests/bad/_base, called ``plan_id``, with ``title`` (YAML, as written)
+    as its Japanese title."""
+    text = (ROOT / "tests" / "bad" / "_base" / "plan.yaml").read_text(encoding="utf-8")
+    text = text.replace("422011-bad", plan_id)
+    if title is not None:
+        text = text.replace("    ja: テスト用総合計画\n", f"    ja: {title}\n", 1)
+    folder = datasets / plan_id
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "plan.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def _literals(data: bytes, ext: str) -> set[str]:
+    fmt = pyoxigraph.RdfFormat.from_extension(ext)
+    return {q.object.value for q in pyoxigraph.parse(data, format=fmt) if isinstance(q.object, pyoxigraph.Literal)}
+
+
+def test_text_with_line_separators_builds_and_round_trips(tmp_path: Path) -> None:
+    """Text pasted from PDFs brings U+2028, U+2029, VT, FF, FS, GS, RS and NEL: every one is
+    in the plan's title (written as YAML escapes; U+2028 and U+2029 also as they are, which
+    YAML reads in quotes) and comes out unchanged in the store and in every dump."""
+    escaped = "".join(f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}" for c in SEPARATORS)
+    title = f"計画{escaped}\u2028\u2029終わり"
+    expected = f"計画{SEPARATORS}\u2028\u2029終わり"
+    datasets = tmp_path / "datasets"
+    folder = _tiny_plan(datasets, title=f'"{title}"')
+    settings = Settings(datasets=datasets, out=tmp_path / "public", cache_dir=tmp_path / "cache",
+                        progress=False, workers=1)
+    assert check(settings).conforms
+    result = build(settings)
+    assert result.changed and result.checked.conforms
+    downloads = settings.out / "downloads"
+    for ext in DUMP_FORMATS:
+        assert expected in _literals((downloads / "plans" / f"422011-bad.{ext}").read_bytes(), ext), ext
+        assert expected in _literals(gzip.decompress((downloads / f"all.{ext}.gz").read_bytes()), ext), ext
+    store = pyoxigraph.Store.read_only(str(settings.out / "store"))
+    assert expected in {q.object.value for q in store if isinstance(q.object, pyoxigraph.Literal)}
+    del store
+    # a second build updates the store from the first one's, catalog lines included
+    plan = folder / "plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("終わり", "終わり２"), encoding="utf-8")
+    assert build(settings).changed
+    store = pyoxigraph.Store.read_only(str(settings.out / "store"))
+    values = {q.object.value for q in store if isinstance(q.object, pyoxigraph.Literal)}
+    assert expected + "２" in values and expected not in values
+    catalog = _literals((downloads / "catalog.ttl").read_bytes(), "ttl")
+    assert any(expected + "２" in v for v in catalog)
+    # what `planlod publish` sends: every graph's N-Triples parse, with the text unchanged
+    from publisher.remote import graphs_of_publication
+
+    sent = graphs_of_publication(settings.out)
+    assert any(expected + "２" in _literals(nt, "nt") for nt in sent.values())
+
+
+# -- one build at a time into one publication ----------------------------------------------------
+
+def test_a_second_build_into_the_same_out_stops_and_changes_nothing(tmp_path: Path) -> None:
+    datasets = tmp_path / "datasets"
+    folder = _tiny_plan(datasets)
+    args = _settings_args(tmp_path, datasets)
+    assert _planlod(*args, "build").returncode == 0
+    out = tmp_path / "public"
+    before = _files(out), os.readlink(out)
+    plan = folder / "plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("テスト用総合計画", "改訂版"), encoding="utf-8")
+    releases = Releases(out)
+    with releases.lock():  # another build is running: it holds the lock and its temporary folder
+        (releases.dir / ".tmp-running").mkdir()
+        second = _planlod(*args, "build")
+        assert second.returncode == 2, second.stdout + second.stderr
+        assert f"another build is running into {out}; wait for it or use another --out" in second.stderr
+        assert f"別のビルドが {out} に書き込み中です" in second.stderr
+        assert "Traceback" not in second.stderr
+        assert (_files(out), os.readlink(out)) == before
+        assert (releases.dir / ".tmp-running").is_dir(), "the running build's folder was removed"
+    # the lock ends with its holder; the next build removes the dead build's folder
+    third = _planlod(*args, "build")
+    assert third.returncode == 0, third.stderr
+    assert "改訂版" in (out / "downloads" / "plans" / "422011-bad.ttl").read_text(encoding="utf-8")
+    assert not list(releases.dir.glob(".tmp-*"))
+
+
+# -- a killed build leaves no worker behind ------------------------------------------------------
+
+def _children(pid: int) -> set[int]:
+    try:
+        return {int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+    except OSError:
+        return set()
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan's zombie is init's to reap)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc (Linux)")
+def test_a_killed_build_leaves_no_worker_behind(tmp_path: Path, corpus: Path) -> None:
+    """SIGKILL a build while its pool works: its workers end within seconds, not never."""
+    proc = subprocess.Popen([sys.executable, "-m", "publisher", *_settings_args(tmp_path, corpus),
+                             "--workers", "2", "build"], cwd=ROOT, env={**os.environ, "CI": "1"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 and proc.poll() is None and time.monotonic() < deadline:
+            workers = _children(proc.pid)
+            time.sleep(0.01)
+        assert len(workers) >= 2, "the build started no pool"
+        proc.kill()
+        proc.wait()
+        deadline = time.monotonic() + 5
+        while any(map(_running, workers)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [w for w in workers if _running(w)], "workers outlived their build"
+    finally:
+        proc.kill()
+        for pid in workers:
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+POOL_SCRIPT = """
+import os, sys, time
+from publisher import workers
+if sys.argv[1] == "poll":  # as where prctl is not available
+    workers._kill_on_parent_death = lambda: False
+pool = workers.process_pool(2)
+pids = sorted({pool.submit(os.getpid).result() for _ in range(8)} | set(pool._processes))
+print(*pids, flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("how", ["prctl", "poll"])
+def test_pool_workers_end_with_their_parent(how: str) -> None:
+    """Both ways a worker learns that its parent is gone: the kernel's signal, and polling."""
+    proc = subprocess.Popen([sys.executable, "-c", POOL_SCRIPT, how], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    workers: set[int] = set()
+    try:
+        workers = {int(p) for p in proc.stdout.readline().split()} - {proc.pid}
+        assert len(workers) == 2 and all(map(_running, workers)), workers
+        proc.kill()
+        proc.wait()
+        deadline = time.monotonic() + 5
+        while any(map(_running, workers)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [w for w in workers if _running(w)], "workers outlived their parent"
+    finally:
+        proc.kill()
+        proc.stdout.close()
+        for pid in workers:
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_workers_doctest() -> None:
+    assert doctest.testmod(workers_module).failed == 0

@@ -18,12 +18,16 @@ import time
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..errors import PlanError, Problem
+from ..errors import PlanError, Problem, SourceError
 from ..formats import DUMP_FORMATS
 from ..namespaces import Iris
+from ..sources import default_root, read_source, source_files
 from ..validate import CorpusIndex, PlanReport, Result, Validator, corpus_index, files_digest
+
+if TYPE_CHECKING:
+    from ..load import PlanSource
 
 PACKAGE = Path(__file__).resolve().parents[1]
 ROWS_FILE = "rows.csv"
@@ -31,8 +35,8 @@ META_FILE = "meta.json"
 TYPED_FILE = "typed.json"  # every typed IRI of the plan, read only when another plan points in
 ARTIFACT_VERSION = "3"
 # the modules whose code decides a plan's files (the cache key includes their text)
-CODE_MODULES = ("load", "yamlsrc", "convert", "fiscal", "namespaces", "formats", "errors", "validate",
-                "publish/plans", "publish/dumps", "publish/csvout", "publish/compose")
+CODE_MODULES = ("load", "sources", "yamlsrc", "convert", "fiscal", "namespaces", "formats", "errors",
+                "validate", "publish/plans", "publish/dumps", "publish/csvout", "publish/compose")
 
 
 @cache
@@ -43,24 +47,52 @@ def code_digest() -> str:
     return files_digest(files)
 
 
-def source_files(folder: Path) -> list[Path]:
-    """The files of a plan folder that the loader reads."""
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml", ".csv"))
-
-
 def _salt(base: str, rules_digest: str, max_file_size: int) -> list[str]:
     return [ARTIFACT_VERSION, code_digest(), rules_digest, base, str(max_file_size)]
 
 
 def artifact_key(folder: Path, base: str, rules_digest: str, max_file_size: int) -> str:
-    """The cache key of a plan folder: its files, the code, the rules and the settings."""
-    h = hashlib.sha256()
-    for part in (*_salt(base, rules_digest, max_file_size), folder.name):
-        h.update(part.encode() + b"\0")
+    """The cache key of a plan folder: its files, the code, the rules and the settings.
+
+    The files are those the loader reads, read as it reads them (:mod:`publisher.sources`);
+    a file it refuses (not a regular file, outside the datasets folder, too large) counts
+    by name and reason, so a folder holding one never has the key of a folder that built.
+    """
+    root = default_root(folder)
+    entries = []
     for f in source_files(folder):
-        h.update(f.name.encode() + b"\0")
-        h.update(hashlib.sha256(f.read_bytes()).digest())
+        try:
+            entries.append((f.name, hashlib.sha256(read_source(f, root, max_file_size)).digest()))
+        except SourceError as exc:
+            entries.append((f.name, b"refused\0" + ",".join(p.code for p in exc.problems).encode()))
+    return _key(folder.name, _salt(base, rules_digest, max_file_size), entries)
+
+
+def _key(name: str, salt: list[str], entries: list[tuple[str, bytes]]) -> str:
+    """The key of a plan folder called ``name`` from the digest of each of its files."""
+    h = hashlib.sha256()
+    for part in (*salt, name):
+        h.update(part.encode() + b"\0")
+    for file_name, digest in entries:
+        h.update(file_name.encode() + b"\0" + digest)
     return h.hexdigest()
+
+
+def loaded_key(source: PlanSource, base: str, rules_digest: str, max_file_size: int) -> str:
+    """The cache key of the bytes the loader read: :func:`artifact_key`, unless a file
+    changed between the two readings."""
+    entries = [(f.name, source.digests[f.name]) for f in source.files]
+    return _key(source.folder.name, _salt(base, rules_digest, max_file_size), entries)
+
+
+def _file_stats(f: Path) -> list:
+    """What tells that a source file changed: where it resolves, its size, times, inode and
+    kind (None for one that cannot be reached: the loader reports it)."""
+    try:
+        st = os.stat(f)
+    except OSError:
+        return [f.name, None]
+    return [f.name, os.path.realpath(f), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode]
 
 
 KEYS_FILE = "keys.json"
@@ -68,11 +100,11 @@ SETTLED_NS = 2 * 10**9  # a file changed this close to when a key was remembered
 
 
 class Keys:
-    """Plan folders' cache keys, remembered with the name, size, times and inode of each file
-    they were computed from, so that a folder whose files did not change is not read again
-    (git's index does the same). A remembered key is used only if every file had last changed
-    well before it was remembered: a file changed within the same clock tick as it was read
-    could otherwise look unchanged."""
+    """Plan folders' cache keys, remembered with the name, size, times, inode, kind and resolved
+    path of each file they were computed from, so that a folder whose files did not change is
+    not read again (git's index does the same). A remembered key is used only if every file
+    had last changed well before it was remembered: a file changed within the same clock tick
+    as it was read could otherwise look unchanged."""
 
     def __init__(self, cache_dir: Path, base: str, rules_digest: str, max_file_size: int):
         self.path = cache_dir / "plans" / KEYS_FILE
@@ -87,11 +119,11 @@ class Keys:
         self.seen: dict[str, dict] = {}
 
     def key(self, folder: Path) -> str:
-        stats = [[f.name, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-                 for f in source_files(folder) for st in (f.stat(),)]
+        stats = [_file_stats(f) for f in source_files(folder)]
         entry = self.entries.get(str(folder))
         if (entry is not None and entry["files"] == stats
-                and all(max(st[2], st[3]) < self.written - SETTLED_NS for st in stats)):
+                and all(st[1] is not None and max(st[3], st[4]) < self.written - SETTLED_NS
+                        for st in stats)):
             key = entry["key"]
         else:
             key = artifact_key(folder, *self.args)
@@ -195,9 +227,12 @@ def process_plan(job: tuple[Path, str, Path, Path, str, int, str]) -> PlanSummar
         source = load_plan(folder, max_file_size)
     except PlanError as exc:
         return list(exc.problems)
+    validator = _validator(root, cache_dir, engine)
+    # the files are cached under the key of the bytes loaded (``key`` unless a file changed since)
+    key = loaded_key(source, base, validator.rules_digest, max_file_size)
     iris = Iris(base)
     graph = to_graph(source, iris)
-    report = _validator(root, cache_dir, engine).validate({source.id: graph})[source.id]
+    report = validator.validate({source.id: graph})[source.id]
     d = _dir(cache_dir, key)
     tmp = d.with_name(f".{key}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)

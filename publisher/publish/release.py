@@ -5,16 +5,24 @@ others under a temporary name, renames it when complete, and replaces the symlin
 ``os.replace`` (atomic on POSIX). A build that fails or is killed at any point leaves the
 symlink, and so the previous publication, exactly as it was; its temporary folder is removed
 by the next build.
+
+One build at a time writes into a publication: a build holds an exclusive ``flock`` on
+``.<out>.lock`` beside the releases from start to end, and a second build into the same
+``out`` stops at once with a clear error. The lock dies with its process (even on SIGKILL),
+so while a build holds it, every temporary folder it did not make is a dead build's.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import usage_error
+from ..errors import Location, Problem, UsageError, usage_error
 
 TMP_PREFIX = ".tmp-"
 
@@ -25,7 +33,31 @@ class Releases:
     def __init__(self, out: Path, keep: int = 2):
         self.out = out
         self.dir = out.parent / f"{out.name}.releases"
+        self.lock_path = out.parent / f".{out.name}.lock"
         self.keep = keep
+        self._locked = False
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the publication's lock, or raise UsageError at once if another build holds it."""
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise UsageError(Problem(
+                Location(self.out), f"別のビルドが {self.out} に書き込み中です。終わるのを待つか、別の --out を指定してください。",
+                f"another build is running into {self.out}; wait for it or use another --out.",
+                f"ロック {self.lock_path} は、そのビルドが終わると（強制終了でも）解放されます。",
+                f"The lock {self.lock_path} ends with that build, even if it is killed.",
+                code="build-running")) from None
+        self._locked = True
+        try:
+            yield
+        finally:
+            self._locked = False
+            os.close(fd)  # releases the lock
 
     def current(self) -> Path | None:
         """The folder the publication points at now, if any."""
@@ -39,7 +71,10 @@ class Releases:
         return None
 
     def begin(self) -> Path:
-        """A fresh temporary folder for a new release (stale ones are removed first)."""
+        """A fresh temporary folder for a new release. Only under :meth:`lock`: then every other
+        temporary folder is a dead build's, and is removed first."""
+        if not self._locked:
+            raise RuntimeError("Releases.begin() is called under Releases.lock() only")
         self.dir.mkdir(parents=True, exist_ok=True)
         for stale in self.dir.glob(TMP_PREFIX + "*"):
             shutil.rmtree(stale, ignore_errors=True)
