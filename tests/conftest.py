@@ -49,3 +49,29 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> pytes
         for server in list(servers.RUNNING):
             report.sections.append((f"{server.name} store", server.health()))
     return report
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Close every store before the interpreter exits.
+
+    A pyoxigraph store is a RocksDB database, closed only when its Python object is freed. The
+    web apps of the tests hold stores in reference cycles (a Starlette app refers to itself
+    through its middleware and state), so, once the fixtures are torn down, those stores are
+    garbage that only the cycle collector frees. Left to the interpreter's own teardown, they
+    were freed while modules were half gone, or not at all before the C++ static destructors
+    ran under RocksDB's background threads: the rare segfault at exit, after the summary. Here
+    the cycles are collected while everything is still whole, and a store still reachable
+    fails the run, naming what holds it.
+    """
+    import gc
+
+    import pyoxigraph
+
+    gc.collect()
+    left = [o for o in gc.get_objects() if isinstance(o, pyoxigraph.Store)]
+    if left:
+        holders = sorted({type(r).__qualname__ for o in left for r in gc.get_referrers(o)} - {"list"})
+        session.config.get_terminal_writer().line(
+            f"{len(left)} pyoxigraph store(s) still open after every fixture was torn down, held "
+            f"by {holders}: release them in the fixture that opened them.", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

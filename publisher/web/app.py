@@ -48,7 +48,7 @@ log = logging.getLogger("planlod.serve")
 STATIC = Path(__file__).resolve().parent / "static"
 JSON = Offer("json", "application/json")
 EXPOSED = ["ETag", "Last-Modified", "Link", "Content-Location", "Retry-After",
-           "X-SPARQL-Truncated", "X-SPARQL-Max-Rows"]
+           "X-SPARQL-Truncated", "X-SPARQL-Max-Rows", "X-SPARQL-Max-Bytes"]
 REASONS = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
            406: "not_acceptable", 413: "body_too_large", 415: "unsupported_media_type"}
 

@@ -320,12 +320,14 @@ def service_description(endpoint: str, settings: Settings) -> list[ox.Triple]:
         t(ds, sd + "defaultGraph", dg),
         t(dg, rdf_type, ox.NamedNode(sd + "Graph")),
         t(me, "http://purl.org/dc/terms/description", ox.Literal(
-            f"Read-only. Default graph: the union of all named graphs. SERVICE is refused. "
+            f"Read-only. Default graph: the union of all named graphs, unless the request "
+            f"(default-graph-uri) or the query (FROM) names a dataset. SERVICE is refused. "
             f"Time limit {settings.query_timeout:g} s, at most {settings.max_rows} rows "
             f"(X-SPARQL-Truncated: true when cut), {settings.max_concurrent_queries} queries at "
             "once.", language="en")),
         t(me, "http://purl.org/dc/terms/description", ox.Literal(
-            f"読み取り専用。既定グラフは全名前付きグラフの和。SERVICE は使えません。実行時間の上限 "
+            f"読み取り専用。既定グラフは全名前付きグラフの和（リクエストの default-graph-uri か"
+            f"クエリの FROM があればその指定どおり）。SERVICE は使えません。実行時間の上限 "
             f"{settings.query_timeout:g} 秒、最大 {settings.max_rows} 行（打ち切り時は "
             f"X-SPARQL-Truncated: true）、同時実行 {settings.max_concurrent_queries} 件まで。",
             language="ja")),

@@ -140,7 +140,7 @@ class WorkerPool:
         self.timeout = timeout
         self.queue_wait = queue_wait
         self._idle: queue.SimpleQueue[tuple[int, _Worker]] = queue.SimpleQueue()
-        self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="planlod-sparql")
+        self._threads: ThreadPoolExecutor | None = None  # made by start(), ended by close()
         self._lock = threading.Lock()
         self._start_lock = threading.Lock()
         self._generation = 0
@@ -169,6 +169,8 @@ class WorkerPool:
         with self._start_lock:
             if self._started:
                 return
+            if self._threads is None:
+                self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="planlod-sparql")
             workers = [self._spawn() for _ in range(self.size)]
             for w in workers:
                 if not w.wait_ready():
@@ -188,11 +190,14 @@ class WorkerPool:
         with self._lock:
             self._generation += 1
             self._started = False
+            threads, self._threads = self._threads, None
         while True:
             try:
                 self._kill(self._idle.get_nowait()[1])
             except queue.Empty:
                 break
+        if threads is not None:  # its threads end once their calls do
+            threads.shutdown(wait=False)
 
     async def run(self, job: QueryJob) -> Answer:
         """Answer ``job`` in a worker; raises :class:`Busy` or :class:`TimedOut`."""
@@ -200,7 +205,11 @@ class WorkerPool:
         if not self._started:
             await loop.run_in_executor(None, self.start)
         generation, worker = await self._acquire()
-        return await loop.run_in_executor(self._threads, self._call, generation, worker, job)
+        threads = self._threads
+        if threads is None:  # closed meanwhile
+            self._release(generation, worker)
+            raise Busy()
+        return await loop.run_in_executor(threads, self._call, generation, worker, job)
 
     async def _acquire(self) -> tuple[int, _Worker]:
         deadline = time.monotonic() + self.queue_wait
