@@ -110,7 +110,7 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
 
 
 SERVE_OPTIONS = ("host", "port", "query_timeout", "max_rows", "max_body", "max_concurrent_queries",
-                 "query_queue_wait", "max_queries_per_client", "query_memory_mb",
+                 "query_queue_wait", "max_queries_per_client", "forwarded_allow_ips", "query_memory_mb",
                  "max_result_bytes", "max_query_depth", "catalog_page_size", "sparql_endpoint",
                  "store_user", "store_password", "store_auth")
 
@@ -131,7 +131,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     app = create_app(settings)
     print(f"serving {settings.sparql_endpoint or settings.out} at http://{settings.host}:{settings.port}/ "
           f"(SPARQL endpoint: /sparql) — Ctrl+C to stop / 停止は Ctrl+C", file=sys.stderr)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", server_header=False)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", server_header=False,
+                proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips)
     return EXIT_OK
 
 
@@ -290,13 +291,19 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("--max-queries-per-client", type=int,
                     help="/sparql queries one client address may run at once; more get 429 "
                     "(default: 2; 0: no limit)")
+    sv.add_argument("--forwarded-allow-ips", metavar="ADDRESSES",
+                    help="comma-separated addresses (or networks) of reverse proxies and load "
+                    "balancers whose X-Forwarded-For header names the client: the per-client "
+                    "limit then counts clients, not the proxy (default: 127.0.0.1; * trusts "
+                    "any sender, only behind a firewall)")
     sv.add_argument("--query-memory", type=int, metavar="MB", dest="query_memory_mb",
                     help="address space of each /sparql worker in MB; a query that needs more "
-                    "gets 503 (default: 2048; 0: no limit). Workers × this must stay under "
-                    "three quarters of the machine's memory")
+                    "gets 503 (default: 2048, or an equal share of three quarters of a smaller "
+                    "machine's memory; 0: no limit). Workers × this must stay under three "
+                    "quarters of the machine's memory")
     sv.add_argument("--max-result-bytes", type=int,
-                    help="characters of terms one /sparql answer writes at most; rows beyond "
-                    "are cut and flagged like --max-rows (default: 50000000)")
+                    help="bytes (UTF-8) of the terms' text one /sparql answer writes at most; "
+                    "rows beyond are cut and flagged like --max-rows (default: 50000000)")
     sv.add_argument("--max-query-depth", type=int,
                     help="deepest nesting of (), {} and [] in a query; deeper gets 400 before "
                     "any parser sees it (default: 100)")

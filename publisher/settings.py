@@ -38,8 +38,9 @@ class Settings:
     max_body: int = 1_000_000  # bytes of a /sparql request body
     max_concurrent_queries: int = 4  # /sparql queries running at once; more get 503
     max_queries_per_client: int = 2  # /sparql queries one client address may run at once; more get 429
-    query_memory_mb: int = 2048  # address space of each /sparql worker, in MB; a query beyond gets 503
-    max_result_bytes: int = 50_000_000  # characters of terms one /sparql answer writes; rows beyond are cut
+    forwarded_allow_ips: str = "127.0.0.1"  # proxies whose X-Forwarded-For names the client ("*": any)
+    query_memory_mb: int | None = None  # address space of each /sparql worker in MB (None: 2048, less on a small machine; 0: none)
+    max_result_bytes: int = 50_000_000  # bytes of terms' text one /sparql answer writes; rows beyond are cut
     max_query_depth: int = 100  # nesting of (), {} and [] in a query; deeper gets 400
     query_queue_wait: float = 1.0  # seconds a /sparql query waits for a free worker before 503
     catalog_page_size: int = 100  # datasets per page of /catalog (Hydra paging beyond)

@@ -34,8 +34,10 @@ def source_files(folder: Path) -> list[Path]:
 
 
 def subfolders(folder: Path) -> list[Path]:
-    """The folders in ``folder`` (links to folders included), in name order."""
-    return [folder / n for n in _names(folder) if (folder / n).is_dir()]
+    """The folders in ``folder``, in name order: links to folders included (their files are
+    read only if they stay inside the datasets folder), hidden ones (``.git``, ``.github``)
+    left out."""
+    return [folder / n for n in _names(folder) if not n.startswith(".") and (folder / n).is_dir()]
 
 
 def _names(folder: Path) -> list[str]:
@@ -118,10 +120,14 @@ def too_large(file: Path, size: int | None, max_bytes: int) -> Problem:
 
 
 def _outside(file: Path, real: Path, home: Path) -> Problem:
-    return Problem(Location(file), f"シンボリックリンクがデータセットのフォルダ（{home}）の外（{real}）を指しています。",
-                   f"this symbolic link points to {real}, outside the datasets folder {home}.",
-                   "リンクではなく、ファイルそのものを計画フォルダに置いてください。",
-                   "Put the file itself into the plan folder, not a link to it.", code="outside-datasets")
+    """``file`` resolves outside the datasets folder, through a link to it or to a folder
+    on its path."""
+    return Problem(Location(file), f"このファイルはシンボリックリンクを通じてデータセットのフォルダ（{home}）の外（{real}）にあります。",
+                   f"this file is, through a symbolic link (to it or to a folder on its path), "
+                   f"{real}, outside the datasets folder {home}.",
+                   "リンクではなく、ファイルやフォルダそのものをデータセットのフォルダに置いてください。",
+                   "Put the file or folder itself into the datasets folder, not a link to it.",
+                   code="outside-datasets")
 
 
 _KINDS = ((stat.S_ISDIR, "フォルダ", "a folder"), (stat.S_ISFIFO, "FIFO（名前付きパイプ）", "a FIFO"),

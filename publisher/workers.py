@@ -37,10 +37,14 @@ def process_pool(max_workers: int) -> ProcessPoolExecutor:
 
 def die_with_parent(parent: int | None) -> None:
     """Pool initializer: end this worker when its parent process ends. ``parent`` is the
-    process id the parent should have (None: whatever it is now)."""
+    process id the parent should have (None: whatever it is now).
+
+    PR_SET_PDEATHSIG fires when the *thread* that started the worker ends, not its process:
+    right for pools driven from one long-lived thread, as the build's are; the web's SPARQL
+    workers, started from short-lived threads, only poll (:func:`watch_parent`)."""
     watched = os.getppid() if parent is None else parent
     if not _kill_on_parent_death():
-        threading.Thread(target=_watch_parent, args=(watched,), name="watch-parent", daemon=True).start()
+        threading.Thread(target=watch_parent, args=(watched,), name="watch-parent", daemon=True).start()
     if os.getppid() != watched:  # the parent died before we asked
         os._exit(1)
 
@@ -56,7 +60,9 @@ def _kill_on_parent_death() -> bool:
         return False
 
 
-def _watch_parent(parent: int) -> None:
+def watch_parent(parent: int) -> None:
+    """Exit this process as soon as ``parent`` is no longer its parent (run it in a daemon
+    thread; it checks twice a second)."""
     while os.getppid() == parent:
         time.sleep(POLL_SECONDS)
     os._exit(1)

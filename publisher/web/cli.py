@@ -30,7 +30,9 @@ def run_query(args: argparse.Namespace, settings: Settings) -> int:
     import pyoxigraph as ox
 
     from .app import open_publication
-    from .sparql import QueryJob, execute
+    from .sparql import PARSER_RECURSION_LIMIT, QueryJob, execute
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), PARSER_RECURSION_LIMIT))
 
     store = open_publication(settings)
     media = next(o.media_type for o in SELECT_OFFERS if o.key == args.format)

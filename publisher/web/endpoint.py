@@ -28,10 +28,12 @@ import contextlib
 import os
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from ..errors import usage_error
@@ -41,8 +43,8 @@ from .errors import WebError
 from .paths import whole_number
 from .pool import Busy, Source, TimedOut, WorkerPool
 from .remote_store import SparqlStore, worker_source
-from .sparql import Answer, QueryJob, execute, too_deep
-from .sparql_text import read_shape
+from .sparql import Answer, QueryJob, execute
+from .sparql_text import position, read_shape
 from .store import OxigraphStore, Store
 
 FORM = "application/x-www-form-urlencoded"
@@ -87,42 +89,54 @@ def make_runner(store: Store, settings: Settings) -> Runner:
     Oxigraph store."""
     timeout = settings.query_timeout
     if store.location is not None:
-        source = Source(path=str(store.location), memory_mb=settings.query_memory_mb)
+        source = Source(path=str(store.location), memory_mb=memory_budget_mb(settings))
     elif isinstance(store, SparqlStore):
-        source = worker_source(store, settings)
+        source = worker_source(store, settings, memory_budget_mb(settings))
         timeout += 1  # the HTTP timeout to the store comes first, and says so
     elif isinstance(store, OxigraphStore):
         return InlineRunner(store._store, settings.max_concurrent_queries, settings.query_timeout)
     else:
         raise TypeError(f"no SPARQL runner for {type(store).__name__}")
-    check_memory_budget(settings)
     return WorkerPool(source, settings.max_concurrent_queries, timeout, settings.query_queue_wait)
 
 
 def machine_memory_mb() -> int | None:
+    """This machine's memory in MB, or the container's limit (cgroup v2) when that is lower."""
     try:
-        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // (1024 * 1024)
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // (1024 * 1024)
     except (ValueError, OSError, AttributeError):
         return None
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+    except OSError:
+        limit = "max"
+    if limit.isdigit():
+        total = min(total, int(limit) // (1024 * 1024))
+    return total
 
 
-def check_memory_budget(settings: Settings) -> None:
-    """The workers' budgets together must fit in the machine's memory, with room for the rest."""
+def memory_budget_mb(settings: Settings) -> int:
+    """Each /sparql worker's address space in MB: ``query_memory_mb`` if set (refused if the
+    workers together would pass three quarters of the machine's memory), else 2048 MB or, on a
+    smaller machine, an equal share of three quarters of it."""
     total = machine_memory_mb()
-    budget = settings.max_concurrent_queries * settings.query_memory_mb
-    if total and settings.query_memory_mb and budget > total * 3 // 4:
+    workers = max(1, settings.max_concurrent_queries)
+    if settings.query_memory_mb is None:
+        return min(2048, total * 3 // 4 // workers) if total else 2048
+    if total and settings.query_memory_mb and workers * settings.query_memory_mb > total * 3 // 4:
         raise usage_error(
-            f"{settings.max_concurrent_queries} query workers × {settings.query_memory_mb} MB "
-            f"(--max-concurrent-queries × --query-memory) is more than three quarters of this "
-            f"machine's {total:,} MB: lower one of them.",
-            f"クエリ処理プロセス {settings.max_concurrent_queries} 個 × {settings.query_memory_mb} MB"
-            f" が、このマシンのメモリ {total:,} MB の 4 分の 3 を超えます。どちらかを下げてください。")
+            f"{workers} query workers × {settings.query_memory_mb} MB (--max-concurrent-queries "
+            f"× --query-memory) is more than three quarters of this machine's {total:,} MB: "
+            "lower one of them.",
+            f"クエリ処理プロセス {workers} 個 × {settings.query_memory_mb} MB が、このマシンのメモリ"
+            f" {total:,} MB の 4 分の 3 を超えます。どちらかを下げてください。")
+    return settings.query_memory_mb
 
 
 class ClientSlots:
     """At most ``limit`` queries running at once per client address: one client cannot hold
-    every worker (behind a proxy, run uvicorn with --proxy-headers so the address is the
-    client's)."""
+    every worker (behind a proxy listed in ``forwarded_allow_ips``, the address is the one its
+    X-Forwarded-For names)."""
 
     def __init__(self, limit: int):
         self.limit = limit
@@ -225,7 +239,7 @@ async def read_job(request: Request, settings: Settings, accept: str | None,
                            f"フォームの項目が {MAX_FIELDS} を超えています。")
             try:
                 params += parse_qsl(text, keep_blank_values=True, encoding="utf-8",
-                                    errors="strict", max_num_fields=MAX_FIELDS)
+                                    errors="strict")
             except (UnicodeDecodeError, ValueError):
                 raise _bad("encoding", "The form is not valid UTF-8 URL-encoded data.",
                            "フォームの内容が正しい UTF-8 の URL エンコードではありません。") from None
@@ -261,19 +275,30 @@ async def read_job(request: Request, settings: Settings, accept: str | None,
 
     default_graphs, named_graphs = graphs("default-graph-uri"), graphs("named-graph-uri")
     base = str(request.url.replace(query="", fragment="")).rstrip("?")
-    return checked_job(query, settings, accept=accept, override=override,
-                       default_graphs=default_graphs, named_graphs=named_graphs, base_iri=base)
+    return await run_in_threadpool(  # a long query takes a while to tokenize: not on the loop
+        checked_job, query, settings, accept=accept, override=override,
+        default_graphs=default_graphs, named_graphs=named_graphs, base_iri=base)
 
 
-def checked_job(query: str, settings: Settings, **fields: object) -> QueryJob:
+def checked_job(query: str, settings: Settings, *, accept: str | None = None,
+                override: str | None = None, default_graphs: tuple[str, ...] | None = None,
+                named_graphs: tuple[str, ...] | None = None,
+                base_iri: str | None = None) -> QueryJob:
     """The job of ``query`` with the settings' limits; nesting over ``max_query_depth`` is
     refused here, before any parser can see it (deep nesting can crash a parser)."""
     shape = read_shape(query, settings.max_query_depth)
     if shape.deep_at is not None:
-        err = too_deep(shape, query, settings.max_query_depth)
-        raise WebError(err.status, err.code, err.message_en, err.message_ja)
-    return QueryJob(query, max_rows=settings.max_rows, max_bytes=settings.max_result_bytes,
-                    **fields)  # type: ignore[arg-type]
+        line, col = position(query, shape.deep_at)
+        limit = settings.max_query_depth
+        raise WebError(
+            400, "too_deep",
+            f"The query nests brackets, braces or parentheses more than {limit} deep (line "
+            f"{line}, column {col}); write it flatter.",
+            f"クエリの括弧の入れ子が {limit} 段を超えています（{line} 行 {col} 文字目）。"
+            "入れ子を浅くしてください。")
+    return QueryJob(query, accept=accept, override=override, default_graphs=default_graphs,
+                    named_graphs=named_graphs, base_iri=base_iri, max_rows=settings.max_rows,
+                    max_bytes=settings.max_result_bytes)
 
 
 async def run_job(runner: Runner, job: QueryJob, settings: Settings, slots: ClientSlots | None = None,

@@ -240,9 +240,10 @@ class WorkerPool:
             cause = worker.cause_of_death()
             self._replace(generation, worker)
             if cause == f"killed by {signal.SIGABRT.name}" and self.source.memory_mb:
-                log.warning("a /sparql query went over the memory budget (%d MB); its worker "
-                            "(pid %s) was %s and is replaced", self.source.memory_mb,
-                            worker.process.pid, cause)
+                # the store's native code aborts when an allocation fails; a panic would too
+                log.warning("a /sparql worker (pid %s) was %s: most likely its query went over "
+                            "the memory budget (%d MB); it is replaced", worker.process.pid,
+                            cause, self.source.memory_mb)
                 return memory_budget(self.source.memory_mb)
             log.error("a /sparql worker (pid %s) stopped during a query: %s; it is replaced",
                       worker.process.pid, cause)

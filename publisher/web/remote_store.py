@@ -44,15 +44,15 @@ from ..namespaces import DEFAULT_BASE, MPLAN
 from ..settings import Settings
 from ..sparqlclient import SparqlClient, check_store_url
 from .errors import WebError
+from .paths import whole_number
 from .pool import Source
 from .sparql import (
-    SERVICE_REFUSED,
     Answer,
     QueryJob,
     Solutions,
+    refusal,
     render,
     syntax_error,
-    uses_service,
 )
 from .sparql_text import read_shape
 from .store import Release, Result, Store
@@ -214,7 +214,7 @@ class SparqlStore(Store):
                 return bool(parsed)
             names = [v.value for v in parsed.variables]
             return Solutions(names, self._guard(_rows([parsed], names), seconds),
-                             (lambda n: n >= int(cap)) if cap and cap.isdigit() else
+                             (lambda n: n >= cap_rows) if (cap_rows := whole_number(cap or "")) else
                              Solutions.truncated)
         except (SyntaxError, ValueError) as exc:
             raise self._unreadable(str(exc)) from None
@@ -458,8 +458,8 @@ def execute_remote(store: SparqlStore, job: QueryJob) -> Answer:
     SERVICE refused, the query parsed here (same syntax errors as the embedded store), the
     time limit as the HTTP timeout to the store (the store's own limit stops the query there),
     the row and byte caps on the parsed results."""
-    if uses_service(job.query):
-        return SERVICE_REFUSED
+    if (refused := refusal(job.query)) is not None:
+        return refused
     try:
         kind = _kind_of(ox.Store().query(job.query, base_iri=job.base_iri))
     except SyntaxError as exc:
@@ -498,8 +498,8 @@ def _dataset(store: SparqlStore, query: str) -> tuple[tuple[str, ...] | None, ..
     return None, None
 
 
-def worker_source(store: SparqlStore, settings: Settings) -> Source:
+def worker_source(store: SparqlStore, settings: Settings, memory_mb: int) -> Source:
     """What a /sparql worker needs to forward to ``store``."""
     return Source(endpoint=store.endpoint, base=store.base, user=store.user,
                   password=store.password, auth=store.auth, timeout=settings.query_timeout,
-                  memory_mb=settings.query_memory_mb)
+                  memory_mb=memory_mb)

@@ -249,8 +249,8 @@ async def query_page(request: Request) -> Response:
     table, error, truncated = None, None, False
     if text and request.query_params.get("query"):
         try:
-            job = checked_job(text, web.settings, accept=PAGE_ACCEPT,
-                              base_iri=str(request.base_url) + "sparql")
+            job = await run_in_threadpool(checked_job, text, web.settings, accept=PAGE_ACCEPT,
+                                          base_iri=str(request.base_url) + "sparql")
             answer = await run_job(web.runner, job, web.settings, web.slots, client_of(request))
             table = _table(answer)
             truncated = TRUNCATED_HEADER in answer.headers

@@ -34,7 +34,7 @@ import pyoxigraph as ox
 from .conneg import ASK_OFFERS, RDF_OFFERS, SELECT_OFFERS, negotiate
 from .renderers.rdf import render_rdf
 from .renderers.results import RESULT_WRITERS, truncated_link
-from .sparql_text import Shape, explain, keywords, position, read_shape
+from .sparql_text import explain, keywords, read_shape
 
 TRUNCATED_HEADER = "X-SPARQL-Truncated"
 MAX_ROWS_HEADER = "X-SPARQL-Max-Rows"
@@ -85,6 +85,8 @@ def _parse_tree_has_service(query: str) -> bool:
         return False
     try:
         tree = parseQuery(query)
+    except (RecursionError, MemoryError):
+        raise Unchecked() from None  # fail closed: what cannot be checked is not run
     except Exception:
         return False
 
@@ -107,9 +109,30 @@ def names_dataset(query: str) -> bool:
     return read_shape(query).names_dataset
 
 
+# rdflib's parser (pyparsing) recurses about thirty frames per level of nesting: Python's
+# default limit of 1,000 stops it near 30 levels, far below max_query_depth. The processes
+# that run queries (the /sparql workers, `planlod query`) raise the limit at their start.
+PARSER_RECURSION_LIMIT = 20_000
+
+
+class Unchecked(Exception):
+    """rdflib's parser ran out of stack or memory on the query: it cannot be checked."""
+
+
 def uses_service(query: str) -> bool:
-    """Does ``query`` ask for a SERVICE (federated) pattern? Either check suffices to refuse."""
-    return "SERVICE" in set(keywords(query)) or _parse_tree_has_service(query)
+    """Does ``query`` ask for a SERVICE (federated) pattern? Either check suffices to refuse;
+    raises :class:`Unchecked` when the parse-tree check cannot finish."""
+    return "SERVICE" in keywords(query) or _parse_tree_has_service(query)
+
+
+def refusal(query: str) -> Answer | None:
+    """The answer to a query we do not run (SERVICE, or too complex to check), else None."""
+    try:
+        return SERVICE_REFUSED if uses_service(query) else None
+    except Unchecked:
+        return Answer.error(400, "too_complex",
+                            "The query is too deeply nested to be checked; write it flatter.",
+                            "クエリの入れ子が深すぎて検査できません。浅く書き直してください。")
 
 
 SERVICE_REFUSED = Answer.error(
@@ -136,21 +159,26 @@ def _truncated(headers: dict[str, str], max_rows: int) -> None:
     headers[MAX_ROWS_HEADER] = str(max_rows)
 
 
+def _bytes(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
 def size_of(term: object) -> int:
-    """The characters a term takes when written (its value, datatype or language), roughly:
-    what the byte budget counts, so that a few rows of huge strings are cut like many rows."""
+    """The UTF-8 bytes of a term's text (its value, and its datatype or language), plus a
+    little for the syntax around it: what the byte budget counts, so that a few rows of huge
+    strings are cut like many rows. (Escaping in the written answer can add to it.)"""
     if isinstance(term, ox.Literal):
         extra = len(term.language) if term.language else len(term.datatype.value)
-        return len(term.value) + extra + 8
+        return _bytes(term.value) + extra + 8
     if isinstance(term, ox.Triple):
         return size_of(term.subject) + size_of(term.predicate) + size_of(term.object)
-    return len(getattr(term, "value", "")) + 8
+    return _bytes(getattr(term, "value", "")) + 8
 
 
 def execute(store: ox.Store, job: QueryJob) -> Answer:
     """Check, run and write one query; every outcome is an :class:`Answer`."""
-    if uses_service(job.query):
-        return SERVICE_REFUSED
+    if (refused := refusal(job.query)) is not None:
+        return refused
     # The query runs in a frame of its own: rdflib's parser (pyparsing) keeps exceptions, and
     # so this frame, alive for a while; pyoxigraph results must be freed in the thread that
     # made them, which _run's own frame guarantees.
@@ -182,16 +210,6 @@ def memory_budget(mb: int) -> Answer:
         "dumps.",
         f"クエリが 1 件あたりのメモリ上限 {mb} MB を超えたため停止しました。条件を絞る（LIMIT、"
         "より具体的なパターン、全件の ORDER BY を避ける）か、ダンプをダウンロードしてください。")
-
-
-def too_deep(shape: Shape, query: str, limit: int) -> Answer:
-    line, col = position(query, shape.deep_at or 0)
-    return Answer.error(
-        400, "too_deep",
-        f"The query nests brackets, braces or parentheses more than {limit} deep (line {line}, "
-        f"column {col}); write it flatter.",
-        f"クエリの括弧の入れ子が {limit} 段を超えています（{line} 行 {col} 文字目）。"
-        "入れ子を浅くしてください。")
 
 
 @dataclass

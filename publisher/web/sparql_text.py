@@ -4,7 +4,9 @@ A SPARQL tokenizer (a regular expression, no recursion) gives the bare keywords,
 depth, the query form, whether the query names its own dataset (``FROM``), and the prefixes it
 declares and uses. It runs in the server process on every /sparql request, before any parser
 sees the query: a parser that recurses (Oxigraph's in Rust, rdflib's in Python) can crash its
-process on deep enough nesting, so nesting over the limit never reaches one.
+process on deep enough nesting, so nesting over the limit never reaches one. (Other long
+constructs, such as a chain of ten thousand ``+`` or ``UNION``, can still exhaust a parser's
+stack: that happens in a worker process, which dies alone, is logged and is replaced.)
 
 It also turns a parser's terse message into a clear one for the common mistakes (an undeclared
 prefix, an IRI that is not one, a triple pattern without its object), keeping the parser's own
@@ -28,11 +30,12 @@ from dataclasses import dataclass, field
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _PN = r"[A-Za-z\u00C0-\U000EFFFF](?:[\w\-.\u00B7\u00C0-\U000EFFFF]*)"
-_TOKEN = re.compile(rf"""
+_IRI = r"""  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+"""
+_TOKENS = rf"""
     (?P<ws>\s+)
   | (?P<comment>\#[^\n\r]*)
-  | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*(?:'''|$)
+{{iri}}  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*(?:'''|$)
               | \"\"\"(?:[^"\\]|\\.|"(?!""))*(?:\"\"\"|$)
               | '(?:[^'\\\n\r]|\\.)*'?
               | "(?:[^"\\\n\r]|\\.)*"?)
@@ -41,7 +44,13 @@ _TOKEN = re.compile(rf"""
   | (?P<pname>(?:{_PN})?:(?:[\w\-.:%\u00B7\u00C0-\U000EFFFF]|\\.)*)
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<other>.)
-""", re.VERBOSE | re.DOTALL)
+"""
+# Two readings of "<": the start of an IRI (what it is in a term), or the less-than operator
+# (what it is in an expression, where "?a<((1))>0" is no IRI). A regular expression cannot
+# know which, and a parser reads each "<" one way: so the depth and the keywords are taken
+# from both readings, and whatever either one sees counts.
+_TOKEN = re.compile(_TOKENS.replace("{iri}", _IRI), re.VERBOSE | re.DOTALL)
+_TOKEN_LT = re.compile(_TOKENS.replace("{iri}", ""), re.VERBOSE | re.DOTALL)
 _OPEN, _CLOSE = "({[", ")}]"
 _FORMS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 _TERMS = {"iri", "string", "var", "bnode", "pname"}
@@ -58,19 +67,34 @@ def unescape_codepoints(text: str) -> str:
     return _ESCAPE.sub(sub, text)
 
 
-def tokens(query: str) -> Iterator[tuple[str, str, int]]:
-    """(kind, text, offset) of every token but white space and comments, after the escapes."""
-    for m in _TOKEN.finditer(unescape_codepoints(query)):
+def tokens(query: str, less_than: bool = False) -> Iterator[tuple[str, str, int]]:
+    """(kind, text, offset) of every token but white space and comments, after the escapes;
+    ``less_than``: read every "<" as the operator, never as the start of an IRI."""
+    for m in (_TOKEN_LT if less_than else _TOKEN).finditer(unescape_codepoints(query)):
         if m.lastgroup not in ("ws", "comment"):
             yield m.lastgroup or "other", m.group(), m.start()
 
 
-def keywords(query: str) -> Iterator[str]:
+def keywords(query: str) -> set[str]:
     """The bare words of a query (keywords), upper-cased, skipping strings, IRIs, comments,
-    variables and prefixed names."""
-    for kind, text, _ in tokens(query):
-        if kind == "word":
-            yield text.upper()
+    variables and prefixed names. Under the less-than reading of "<" the text of IRIs falls
+    apart into words, so there a SERVICE counts only where a SERVICE clause could start (before
+    SILENT, a variable, an IRI or a prefixed name): the parser could read it so.
+
+    >>> sorted(keywords("SELECT ?x { <urn:SELECT> ?p 'WHERE' } LIMIT 1"))
+    ['LIMIT', 'SELECT']
+    >>> "SERVICE" in keywords("SELECT * { FILTER(?a<0)SERVICE#>\\n<http://x/> { ?s ?p ?o } }")
+    True
+    >>> "SERVICE" in keywords("SELECT * { <http://x.example/service/1> ?p ?o }")
+    False
+    """
+    words = {text.upper() for kind, text, _ in tokens(query) if kind == "word"}
+    seen = list(tokens(query, less_than=True))
+    for (kind, text, _), (next_kind, next_text, _) in zip(seen, seen[1:], strict=False):
+        if kind == "word" and text.upper() == "SERVICE" and (
+                next_kind in ("var", "pname") or next_text == "<" or next_text.upper() == "SILENT"):
+            words.add("SERVICE")
+    return words
 
 
 @dataclass
@@ -84,14 +108,21 @@ class Shape:
     from_graphs: list[str] = field(default_factory=list)  # IRIs of FROM, as far as known
     from_named: list[str] = field(default_factory=list)  # IRIs of FROM NAMED
     dataset_known: bool = True  # every FROM target was an absolute IRI or a declared prefix
-    keywords: set[str] = field(default_factory=set)
     declared: set[str] = field(default_factory=set)  # prefixes of PREFIX declarations
     used: dict[str, int] = field(default_factory=dict)  # prefix → offset of its first use
 
 
 def read_shape(query: str, max_depth: int | None = None) -> Shape:
-    """The :class:`Shape` of ``query``; stops early once the nesting exceeds ``max_depth``."""
+    """The :class:`Shape` of ``query``. The depth and FROM are read under both readings of
+    "<" (the deeper depth counts; FROM only if both see it); the rest under the IRI reading.
+    Stops early once the nesting exceeds ``max_depth``."""
     shape = Shape()
+    for offset, depth in _depths(query, less_than=True):
+        shape.depth = max(shape.depth, depth)
+        if max_depth is not None and depth > max_depth:
+            shape.deep_at = offset
+            return shape
+    words_lt = {text.upper() for kind, text, _ in tokens(query, True) if kind == "word"}  # FROM
     depth, after_prefix = 0, False
     prefixes: dict[str, str] = {}
     pending: str | None = None  # the prefix just declared, or FROM / NAMED awaiting its IRI
@@ -113,10 +144,10 @@ def read_shape(query: str, max_depth: int | None = None) -> Shape:
             depth = max(0, depth - 1)
         elif kind == "word":
             word = text.upper()
-            shape.keywords.add(word)
             if shape.form is None and word in _FORMS:
                 shape.form = _FORMS[word]
-            shape.names_dataset |= word == "FROM"
+            if word == "FROM" and "FROM" in words_lt:
+                shape.names_dataset = True
             if word in ("FROM", "NAMED"):
                 pending = "FROM" if word == "FROM" else "NAMED"
         elif kind == "pname":
@@ -128,6 +159,17 @@ def read_shape(query: str, max_depth: int | None = None) -> Shape:
                 shape.used.setdefault(prefix, offset)
         after_prefix = kind == "word" and text.upper() == "PREFIX"
     return shape
+
+
+def _depths(query: str, less_than: bool) -> Iterator[tuple[int, int]]:
+    """(offset, depth) after each opening bracket."""
+    depth = 0
+    for kind, text, offset in tokens(query, less_than):
+        if kind == "other" and text in _OPEN:
+            depth += 1
+            yield offset, depth
+        elif kind == "other" and text in _CLOSE:
+            depth = max(0, depth - 1)
 
 
 def _dataset_or_prefix(shape: Shape, prefixes: dict[str, str], pending: str, kind: str,

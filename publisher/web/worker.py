@@ -16,7 +16,6 @@ import os
 import resource
 import sys
 import threading
-import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -50,14 +49,6 @@ def isolate_network() -> bool:
     return True
 
 
-def _watch_parent(parent: int) -> None:
-    """Exit when the server is gone, even in the middle of a query (pyoxigraph releases the GIL
-    while it evaluates, so this thread runs): no orphan keeps a CPU busy."""
-    while os.getppid() == parent:
-        time.sleep(1.0)
-    os._exit(0)
-
-
 def limit_memory(mb: int) -> None:
     """Cap this process's address space at ``mb`` MB (0: no cap): an allocation beyond it fails
     (MemoryError in Python; an abort in the store's native code, which the server reports)."""
@@ -71,7 +62,8 @@ def worker_main(conn: Connection) -> None:
     source = conn.recv()
     isolated = isolate_network() if source.path is not None else False
 
-    from publisher.web.sparql import Answer, execute, memory_budget
+    from publisher.web.sparql import PARSER_RECURSION_LIMIT, Answer, execute, memory_budget
+    from publisher.workers import watch_parent
 
     if source.path is not None:
         import pyoxigraph
@@ -84,8 +76,10 @@ def worker_main(conn: Connection) -> None:
         store = SparqlStore(source.endpoint, base=source.base, user=source.user,
                             password=source.password, auth=source.auth, timeout=source.timeout)
         run = execute_remote
-    parent = os.getppid()
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    # exit when the server is gone, even in the middle of a query (pyoxigraph releases the GIL
+    # while it evaluates, so the watcher runs): no orphan keeps a CPU busy
+    threading.Thread(target=watch_parent, args=(os.getppid(),), daemon=True).start()
+    sys.setrecursionlimit(PARSER_RECURSION_LIMIT)  # this process parses queries, nothing else
     limit_memory(source.memory_mb)
     conn.send(("ready", isolated))
     while True:

@@ -105,6 +105,10 @@ SERVICE_QUERIES = [
     "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ # comment }}\n SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}",
     "SELECT * WHERE {{ \\u0053ERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}",
     "PREFIX e: <http://127.0.0.1:{port}/> SELECT * WHERE {{ BIND(e: AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
+    # a "<" read as an IRI's start would hide the keyword; nesting that rdflib cannot parse
+    "SELECT * WHERE {{ ?a ?b ?c FILTER(?a<0)SERVICE#>\n<http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ " + "{{ " * 40 + "?a ?b ?c FILTER(?a<0)SERVICE#>\n<http://127.0.0.1:{port}/sparql> "
+    "{{ ?s ?p ?o }}" + " }}" * 40 + " }}",
 ]
 
 
