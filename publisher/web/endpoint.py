@@ -297,8 +297,8 @@ def checked_job(query: str, settings: Settings, *, accept: str | None = None,
             f"クエリの括弧の入れ子が {limit} 段を超えています（{line} 行 {col} 文字目）。"
             "入れ子を浅くしてください。")
     return QueryJob(query, accept=accept, override=override, default_graphs=default_graphs,
-                    named_graphs=named_graphs, base_iri=base_iri, max_rows=settings.max_rows,
-                    max_bytes=settings.max_result_bytes)
+                    named_graphs=named_graphs, base_iri=base_iri, shape=shape,
+                    max_rows=settings.max_rows, max_bytes=settings.max_result_bytes)
 
 
 async def run_job(runner: Runner, job: QueryJob, settings: Settings, slots: ClientSlots | None = None,

@@ -54,7 +54,7 @@ from .sparql import (
     render,
     syntax_error,
 )
-from .sparql_text import read_shape
+from .sparql_text import Shape, read_shape
 from .store import Release, Result, Store
 
 log = logging.getLogger("planlod.serve")
@@ -458,7 +458,7 @@ def execute_remote(store: SparqlStore, job: QueryJob) -> Answer:
     SERVICE refused, the query parsed here (same syntax errors as the embedded store), the
     time limit as the HTTP timeout to the store (the store's own limit stops the query there),
     the row and byte caps on the parsed results."""
-    if (refused := refusal(job.query)) is not None:
+    if (refused := refusal(job.query, job.shape)) is not None:
         return refused
     try:
         kind = _kind_of(ox.Store().query(job.query, base_iri=job.base_iri))
@@ -469,7 +469,7 @@ def execute_remote(store: SparqlStore, job: QueryJob) -> Answer:
                             f"このクエリは実行できません: {exc}")
     try:
         if job.default_graphs is None and job.named_graphs is None:
-            default, named = _dataset(store, job.query)
+            default, named = _dataset(store, job.shape or read_shape(job.query))
         else:
             default, named = job.default_graphs, job.named_graphs
         result = store.results(job.query, kind, default_graphs=default, named_graphs=named)
@@ -484,12 +484,11 @@ def execute_remote(store: SparqlStore, job: QueryJob) -> Answer:
         return Answer.error(e.status, e.code, e.message_en, e.message_ja)
 
 
-def _dataset(store: SparqlStore, query: str) -> tuple[tuple[str, ...] | None, ...]:
+def _dataset(store: SparqlStore, shape: Shape) -> tuple[tuple[str, ...] | None, ...]:
     """The graphs to name in the protocol when the request names none: the publication's,
     unless the query names its own dataset (FROM), which is then said again as the protocol's
     (a store that serves the union of its graphs by default, such as Oxigraph server with
     --union-default-graph, would otherwise ignore it)."""
-    shape = read_shape(query)
     if not shape.names_dataset:
         graphs = store.graphs() or None
         return graphs, graphs

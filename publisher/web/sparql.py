@@ -34,7 +34,7 @@ import pyoxigraph as ox
 from .conneg import ASK_OFFERS, RDF_OFFERS, SELECT_OFFERS, negotiate
 from .renderers.rdf import render_rdf
 from .renderers.results import RESULT_WRITERS, truncated_link
-from .sparql_text import explain, keywords, read_shape
+from .sparql_text import Shape, explain, keywords, read_shape
 
 TRUNCATED_HEADER = "X-SPARQL-Truncated"
 MAX_ROWS_HEADER = "X-SPARQL-Max-Rows"
@@ -51,6 +51,7 @@ class QueryJob:
     default_graphs: tuple[str, ...] | None = None  # None: the protocol named none
     named_graphs: tuple[str, ...] | None = None
     base_iri: str | None = None
+    shape: Shape | None = None  # what the server's tokenizer read (else read again here)
     max_rows: int = 10_000
     max_bytes: int = 50_000_000  # of the terms written; the rows are cut (and flagged) beyond
 
@@ -119,16 +120,18 @@ class Unchecked(Exception):
     """rdflib's parser ran out of stack or memory on the query: it cannot be checked."""
 
 
-def uses_service(query: str) -> bool:
-    """Does ``query`` ask for a SERVICE (federated) pattern? Either check suffices to refuse;
+def uses_service(query: str, shape: Shape | None = None) -> bool:
+    """Does ``query`` ask for a SERVICE (federated) pattern? Either check suffices to refuse:
+    the tokenizer's (``shape``, if it has already read the query) and the parse tree's;
     raises :class:`Unchecked` when the parse-tree check cannot finish."""
-    return "SERVICE" in keywords(query) or _parse_tree_has_service(query)
+    word = shape.service if shape is not None else "SERVICE" in keywords(query)
+    return word or _parse_tree_has_service(query)
 
 
-def refusal(query: str) -> Answer | None:
+def refusal(query: str, shape: Shape | None = None) -> Answer | None:
     """The answer to a query we do not run (SERVICE, or too complex to check), else None."""
     try:
-        return SERVICE_REFUSED if uses_service(query) else None
+        return SERVICE_REFUSED if uses_service(query, shape) else None
     except Unchecked:
         return Answer.error(400, "too_complex",
                             "The query is too deeply nested to be checked; write it flatter.",
@@ -149,7 +152,8 @@ def _dataset(job: QueryJob) -> dict:
     """The dataset as the SPARQL 1.1 Protocol says: the request's graphs if it names some,
     else the query's own (FROM, FROM NAMED), else ours: the union of all graphs."""
     if job.default_graphs is None and job.named_graphs is None:
-        return {} if names_dataset(job.query) else {"use_default_graph_as_union": True}
+        named = job.shape.names_dataset if job.shape else names_dataset(job.query)
+        return {} if named else {"use_default_graph_as_union": True}
     return {"default_graph": [ox.NamedNode(g) for g in job.default_graphs or ()],
             "named_graphs": [ox.NamedNode(g) for g in job.named_graphs or ()]}
 
@@ -177,7 +181,7 @@ def size_of(term: object) -> int:
 
 def execute(store: ox.Store, job: QueryJob) -> Answer:
     """Check, run and write one query; every outcome is an :class:`Answer`."""
-    if (refused := refusal(job.query)) is not None:
+    if (refused := refusal(job.query, job.shape)) is not None:
         return refused
     # The query runs in a frame of its own: rdflib's parser (pyparsing) keeps exceptions, and
     # so this frame, alive for a while; pyoxigraph results must be freed in the thread that

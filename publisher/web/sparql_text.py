@@ -91,10 +91,15 @@ def keywords(query: str) -> set[str]:
     words = {text.upper() for kind, text, _ in tokens(query) if kind == "word"}
     seen = list(tokens(query, less_than=True))
     for (kind, text, _), (next_kind, next_text, _) in zip(seen, seen[1:], strict=False):
-        if kind == "word" and text.upper() == "SERVICE" and (
-                next_kind in ("var", "pname") or next_text == "<" or next_text.upper() == "SILENT"):
+        if kind == "word" and text.upper() == "SERVICE" and _starts_service(next_kind, next_text):
             words.add("SERVICE")
     return words
+
+
+def _starts_service(kind: str, text: str) -> bool:
+    """Can this token follow SERVICE in a SERVICE clause (SILENT, a variable, an IRI, a
+    prefixed name)?"""
+    return kind in ("var", "pname") or text == "<" or text.upper() == "SILENT"
 
 
 @dataclass
@@ -105,6 +110,7 @@ class Shape:
     deep_at: int | None = None  # offset where the nesting first went over the limit asked for
     form: str | None = None  # select, ask or graph (CONSTRUCT, DESCRIBE)
     names_dataset: bool = False  # FROM or FROM NAMED
+    service: bool = False  # the SERVICE keyword, as either reading of "<" could give it
     from_graphs: list[str] = field(default_factory=list)  # IRIs of FROM, as far as known
     from_named: list[str] = field(default_factory=list)  # IRIs of FROM NAMED
     dataset_known: bool = True  # every FROM target was an absolute IRI or a declared prefix
@@ -113,16 +119,26 @@ class Shape:
 
 
 def read_shape(query: str, max_depth: int | None = None) -> Shape:
-    """The :class:`Shape` of ``query``. The depth and FROM are read under both readings of
-    "<" (the deeper depth counts; FROM only if both see it); the rest under the IRI reading.
-    Stops early once the nesting exceeds ``max_depth``."""
+    """The :class:`Shape` of ``query``. The depth, SERVICE and FROM are read under both
+    readings of "<" (the deeper depth counts, SERVICE if either sees it, FROM only if both
+    do); the rest under the IRI reading. Stops early once the nesting exceeds ``max_depth``."""
     shape = Shape()
-    for offset, depth in _depths(query, less_than=True):
-        shape.depth = max(shape.depth, depth)
-        if max_depth is not None and depth > max_depth:
-            shape.deep_at = offset
-            return shape
-    words_lt = {text.upper() for kind, text, _ in tokens(query, True) if kind == "word"}  # FROM
+    depth, words_lt, previous = 0, set(), ("", "")
+    for kind, text, offset in tokens(query, less_than=True):
+        if kind == "other" and text in _OPEN:
+            depth += 1
+            if depth > shape.depth:
+                shape.depth = depth
+                if max_depth is not None and depth > max_depth:
+                    shape.deep_at = offset
+                    return shape
+        elif kind == "other" and text in _CLOSE:
+            depth = max(0, depth - 1)
+        elif kind == "word":
+            words_lt.add(text.upper())
+        if previous[0] == "word" and previous[1].upper() == "SERVICE" and _starts_service(kind, text):
+            shape.service = True
+        previous = (kind, text)
     depth, after_prefix = 0, False
     prefixes: dict[str, str] = {}
     pending: str | None = None  # the prefix just declared, or FROM / NAMED awaiting its IRI
@@ -144,6 +160,7 @@ def read_shape(query: str, max_depth: int | None = None) -> Shape:
             depth = max(0, depth - 1)
         elif kind == "word":
             word = text.upper()
+            shape.service |= word == "SERVICE"
             if shape.form is None and word in _FORMS:
                 shape.form = _FORMS[word]
             if word == "FROM" and "FROM" in words_lt:
@@ -159,17 +176,6 @@ def read_shape(query: str, max_depth: int | None = None) -> Shape:
                 shape.used.setdefault(prefix, offset)
         after_prefix = kind == "word" and text.upper() == "PREFIX"
     return shape
-
-
-def _depths(query: str, less_than: bool) -> Iterator[tuple[int, int]]:
-    """(offset, depth) after each opening bracket."""
-    depth = 0
-    for kind, text, offset in tokens(query, less_than):
-        if kind == "other" and text in _OPEN:
-            depth += 1
-            yield offset, depth
-        elif kind == "other" and text in _CLOSE:
-            depth = max(0, depth - 1)
 
 
 def _dataset_or_prefix(shape: Shape, prefixes: dict[str, str], pending: str, kind: str,
