@@ -44,7 +44,7 @@ from .paths import whole_number
 from .pool import Busy, Source, TimedOut, WorkerPool
 from .remote_store import SparqlStore, worker_source
 from .sparql import Answer, QueryJob, execute
-from .sparql_text import position, read_shape
+from .sparql_text import MAX_BRACKETS, position, read_shape
 from .store import OxigraphStore, Store
 
 FORM = "application/x-www-form-urlencoded"
@@ -106,31 +106,57 @@ def machine_memory_mb() -> int | None:
         total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // (1024 * 1024)
     except (ValueError, OSError, AttributeError):
         return None
-    try:
-        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
-    except OSError:
-        limit = "max"
-    if limit.isdigit():
-        total = min(total, int(limit) // (1024 * 1024))
+    for limit in _cgroup_limits():
+        total = min(total, limit // (1024 * 1024))
     return total
 
 
+def _cgroup_limits() -> list[int]:
+    """The memory limits (bytes) of this process's cgroup and of its parents: cgroup v2
+    (``memory.max``) and v1 (``memory.limit_in_bytes``)."""
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return []
+    places = []
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if controllers == "":
+            places.append((Path("/sys/fs/cgroup"), path, "memory.max"))
+        elif "memory" in controllers.split(","):
+            places.append((Path("/sys/fs/cgroup/memory"), path, "memory.limit_in_bytes"))
+    out = []
+    for root, path, name in places:
+        folder = root / path.lstrip("/")
+        for f in [folder, *folder.parents]:
+            if not f.is_relative_to(root):
+                break
+            try:
+                value = (f / name).read_text().strip()
+            except OSError:
+                continue
+            if value.isdigit():
+                out.append(int(value))
+    return out
+
+
 def memory_budget_mb(settings: Settings) -> int:
-    """Each /sparql worker's address space in MB: ``query_memory_mb`` if set (refused if the
-    workers together would pass three quarters of the machine's memory), else 2048 MB or, on a
-    smaller machine, an equal share of three quarters of it."""
+    """Each /sparql worker's address space in MB: ``query_memory_mb`` if set, else 2048 MB or,
+    on a smaller machine, an equal share of three quarters of it but at least 1024 MB (a
+    worker needs several hundred MB of address space before its first query). Refused when
+    the workers together would pass three quarters of the machine's memory."""
     total = machine_memory_mb()
     workers = max(1, settings.max_concurrent_queries)
-    if settings.query_memory_mb is None:
-        return min(2048, total * 3 // 4 // workers) if total else 2048
-    if total and settings.query_memory_mb and workers * settings.query_memory_mb > total * 3 // 4:
+    budget = settings.query_memory_mb
+    if budget is None:  # 2048 MB, or a share of a smaller machine, but never under 1024 MB
+        budget = max(1024, min(2048, total * 3 // 4 // workers)) if total else 2048
+    if total and budget and workers * budget > total * 3 // 4:
         raise usage_error(
-            f"{workers} query workers × {settings.query_memory_mb} MB (--max-concurrent-queries "
-            f"× --query-memory) is more than three quarters of this machine's {total:,} MB: "
-            "lower one of them.",
-            f"クエリ処理プロセス {workers} 個 × {settings.query_memory_mb} MB が、このマシンのメモリ"
+            f"{workers} query workers × {budget} MB (--max-concurrent-queries × --query-memory) "
+            f"is more than three quarters of this machine's {total:,} MB: lower one of them.",
+            f"クエリ処理プロセス {workers} 個 × {budget} MB が、このマシンのメモリ"
             f" {total:,} MB の 4 分の 3 を超えます。どちらかを下げてください。")
-    return settings.query_memory_mb
+    return budget
 
 
 class ClientSlots:
@@ -289,6 +315,13 @@ def checked_job(query: str, settings: Settings, *, accept: str | None = None,
     shape = read_shape(query, settings.max_query_depth)
     if shape.deep_at is not None:
         line, col = position(query, shape.deep_at)
+        if shape.too_many_brackets:
+            raise WebError(
+                400, "too_deep",
+                f"The query holds more than {MAX_BRACKETS:,} brackets, braces and parentheses "
+                f"(line {line}, column {col}); split it, or use VALUES with one variable.",
+                f"クエリの括弧が {MAX_BRACKETS:,} 個を超えています（{line} 行 {col} 文字目）。"
+                "分割するか、変数 1 つの VALUES を使ってください。")
         limit = settings.max_query_depth
         raise WebError(
             400, "too_deep",

@@ -7,7 +7,8 @@ before the store sees the query:
 - ``SERVICE`` (a request to another host on the client's behalf; pyoxigraph would make it).
   Two independent checks, either one refuses: a SPARQL tokenizer that finds the ``SERVICE``
   keyword outside strings, IRIs and comments (after the codepoint escapes SPARQL allows
-  anywhere), and rdflib's SPARQL parser, whose parse tree must hold no ``ServiceGraphPattern``.
+  anywhere, under both readings of "<"), and rdflib's SPARQL parser, whose parse tree must
+  hold no ``ServiceGraphPattern``; a query rdflib cannot read is not run (it fails closed).
   As a third line the worker runs in a network namespace of its own where the platform allows.
 - updates: the store is read-only, and the protocol layer refuses update requests first.
 
@@ -86,12 +87,12 @@ def _parse_tree_has_service(query: str) -> bool:
         return False
     try:
         tree = parseQuery(query)
-    except (RecursionError, MemoryError):
-        raise Unchecked() from None  # fail closed: what cannot be checked is not run
-    except Exception:
-        return False
+    except (RecursionError, MemoryError) as exc:  # fail closed: what it cannot read is not run
+        raise Unchecked(type(exc).__name__) from None
+    except Exception as exc:
+        raise Unchecked(" ".join(str(exc).split()) or type(exc).__name__) from None
 
-    def walk(node: object) -> bool:
+    def walk(node: object) -> bool:  # as deep as the parse, which the recursion limit allowed
         if isinstance(node, CompValue):
             return node.name == "ServiceGraphPattern" or any(walk(v) for v in node.values())
         if isinstance(node, list | tuple | ParseResults):
@@ -117,7 +118,8 @@ PARSER_RECURSION_LIMIT = 20_000
 
 
 class Unchecked(Exception):
-    """rdflib's parser ran out of stack or memory on the query: it cannot be checked."""
+    """rdflib's parser could not read the query (syntax it does not know, or no stack or
+    memory left): its SERVICE check cannot be made, so the query is not run."""
 
 
 def uses_service(query: str, shape: Shape | None = None) -> bool:
@@ -128,14 +130,26 @@ def uses_service(query: str, shape: Shape | None = None) -> bool:
     return word or _parse_tree_has_service(query)
 
 
-def refusal(query: str, shape: Shape | None = None) -> Answer | None:
-    """The answer to a query we do not run (SERVICE, or too complex to check), else None."""
+def refusal(query: str, shape: Shape | None = None, offline: bool = False) -> Answer | None:
+    """The answer to a query we do not run (SERVICE, or unreadable by the second check), else
+    None. For a query the second check cannot read, the syntax error Oxigraph gives is the
+    clearer one: it is asked for only ``offline`` (in a worker without network, since
+    Oxigraph runs what it parses, SERVICE included), else rdflib's is explained."""
     try:
         return SERVICE_REFUSED if uses_service(query, shape) else None
-    except Unchecked:
-        return Answer.error(400, "too_complex",
-                            "The query is too deeply nested to be checked; write it flatter.",
-                            "クエリの入れ子が深すぎて検査できません。浅く書き直してください。")
+    except Unchecked as exc:
+        if offline:
+            try:
+                ox.Store().query(query)
+            except SyntaxError as error:
+                return syntax_error(query, error)
+            except Exception:  # noqa: S110  # it parsed; the refusal below stands
+                pass
+        en, ja = explain(query, str(exc)).message()
+        return Answer.error(
+            400, "syntax", en + " Every query is read by two parsers before it runs; this one "
+            "could not be read by the second (SPARQL 1.1).",
+            ja + " クエリは実行前に 2 つのパーサーで読みます。2 つ目（SPARQL 1.1）が読めませんでした。")
 
 
 SERVICE_REFUSED = Answer.error(
@@ -179,9 +193,10 @@ def size_of(term: object) -> int:
     return _bytes(getattr(term, "value", "")) + 8
 
 
-def execute(store: ox.Store, job: QueryJob) -> Answer:
-    """Check, run and write one query; every outcome is an :class:`Answer`."""
-    if (refused := refusal(job.query, job.shape)) is not None:
+def execute(store: ox.Store, job: QueryJob, offline: bool = False) -> Answer:
+    """Check, run and write one query; every outcome is an :class:`Answer`. ``offline``: this
+    process has no network (a worker in a network namespace of its own)."""
+    if (refused := refusal(job.query, job.shape, offline)) is not None:
         return refused
     # The query runs in a frame of its own: rdflib's parser (pyparsing) keeps exceptions, and
     # so this frame, alive for a while; pyoxigraph results must be freed in the thread that

@@ -29,31 +29,36 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_PN = r"[A-Za-z\u00C0-\U000EFFFF](?:[\w\-.\u00B7\u00C0-\U000EFFFF]*)"
+_PN = r"[A-Za-z\u00C0-\U000EFFFF][\w\-.\u00B7\u00C0-\U000EFFFF]*+"
 _IRI = r"""  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
 """
 _TOKENS = rf"""
     (?P<ws>\s+)
   | (?P<comment>\#[^\n\r]*)
-{{iri}}  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*(?:'''|$)
-              | \"\"\"(?:[^"\\]|\\.|"(?!""))*(?:\"\"\"|$)
-              | '(?:[^'\\\n\r]|\\.)*'?
-              | "(?:[^"\\\n\r]|\\.)*"?)
-  | (?P<var>[?$][\w\u00B7\u00C0-\U000EFFFF]+)
-  | (?P<bnode>_:[\w\-.\u00B7\u00C0-\U000EFFFF]*)
-  | (?P<pname>(?:{_PN})?:(?:[\w\-.:%\u00B7\u00C0-\U000EFFFF]|\\.)*)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<triple><<|>>)
+{{iri}}  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*+'''
+              | \"\"\"(?:[^"\\]|\\.|"(?!""))*+\"\"\"
+              | '(?:[^'\\\n\r]|\\.)*+'?
+              | "(?:[^"\\\n\r]|\\.)*+"?)
+  | (?P<var>[?$][\w\u00B7\u00C0-\U000EFFFF]++)
+  | (?P<bnode>_:[\w\-.\u00B7\u00C0-\U000EFFFF]*+)
+  | (?P<pname>(?:{_PN})?:(?:[\w\-.:%\u00B7\u00C0-\U000EFFFF]|\\.)*+)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*+(?![\w\-.\u00B7\u00C0-\U000EFFFF]))
+  | (?P<name>[\w\u00C0-\U000EFFFF][\w\-.\u00B7\u00C0-\U000EFFFF]*+)
   | (?P<other>.)
 """
 # Two readings of "<": the start of an IRI (what it is in a term), or the less-than operator
-# (what it is in an expression, where "?a<((1))>0" is no IRI). A regular expression cannot
-# know which, and a parser reads each "<" one way: so the depth and the keywords are taken
-# from both readings, and whatever either one sees counts.
+# (what it is in an expression, where "?a<0)SERVICE#>" is no IRI). A regular expression
+# cannot know which: SERVICE counts if either reading finds it. Depth and FROM come from the
+# IRI reading; a query can mislead it, but not past MAX_BRACKETS, which counts every bracket
+# in the text whatever reading.
 _TOKEN = re.compile(_TOKENS.replace("{iri}", _IRI), re.VERBOSE | re.DOTALL)
 _TOKEN_LT = re.compile(_TOKENS.replace("{iri}", ""), re.VERBOSE | re.DOTALL)
-_OPEN, _CLOSE = "({[", ")}]"
+_BRACKET = re.compile(r"[({\[]|<<")
+_OPEN, _CLOSE = ("(", "{", "[", "<<"), (")", "}", "]", ">>")
+MAX_BRACKETS = 10_000  # opening brackets in all, wherever they stand: a bound on any parser's nesting
 _FORMS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
-_TERMS = {"iri", "string", "var", "bnode", "pname"}
+_TERMS = {"iri", "string", "var", "bnode", "pname", "name"}
 
 
 def unescape_codepoints(text: str) -> str:
@@ -108,6 +113,7 @@ class Shape:
 
     depth: int = 0  # deepest nesting of (), {} and []
     deep_at: int | None = None  # offset where the nesting first went over the limit asked for
+    too_many_brackets: bool = False  # deep_at is where the text's brackets passed MAX_BRACKETS
     form: str | None = None  # select, ask or graph (CONSTRUCT, DESCRIBE)
     names_dataset: bool = False  # FROM or FROM NAMED
     service: bool = False  # the SERVICE keyword, as either reading of "<" could give it
@@ -119,27 +125,25 @@ class Shape:
 
 
 def read_shape(query: str, max_depth: int | None = None) -> Shape:
-    """The :class:`Shape` of ``query``. The depth, SERVICE and FROM are read under both
-    readings of "<" (the deeper depth counts, SERVICE if either sees it, FROM only if both
-    do); the rest under the IRI reading. Stops early once the nesting exceeds ``max_depth``."""
+    """The :class:`Shape` of ``query``. SERVICE is looked for under both readings of "<";
+    the rest comes from the IRI reading. With ``max_depth``, ``deep_at`` is set (and reading
+    stops) where the nesting exceeds it, or where the text's opening brackets in all exceed
+    :data:`MAX_BRACKETS`."""
     shape = Shape()
-    depth, words_lt, previous = 0, set(), ("", "")
-    for kind, text, offset in tokens(query, less_than=True):
-        if kind == "other" and text in _OPEN:
-            depth += 1
-            if depth > shape.depth:
-                shape.depth = depth
-                if max_depth is not None and depth > max_depth:
-                    shape.deep_at = offset
-                    return shape
-        elif kind == "other" and text in _CLOSE:
-            depth = max(0, depth - 1)
-        elif kind == "word":
-            words_lt.add(text.upper())
+    text_ = unescape_codepoints(query)
+    if max_depth is not None:
+        count = 0
+        for m in _BRACKET.finditer(text_):
+            count += 1
+            if count > MAX_BRACKETS:
+                shape.deep_at, shape.too_many_brackets = m.start(), True
+                return shape
+    previous = ("", "")
+    for kind, text, _ in tokens(query, less_than=True):
         if previous[0] == "word" and previous[1].upper() == "SERVICE" and _starts_service(kind, text):
             shape.service = True
         previous = (kind, text)
-    depth, after_prefix = 0, False
+    depth, after_prefix, in_where = 0, False, False
     prefixes: dict[str, str] = {}
     pending: str | None = None  # the prefix just declared, or FROM / NAMED awaiting its IRI
     for kind, text, offset in tokens(query):
@@ -149,21 +153,22 @@ def read_shape(query: str, max_depth: int | None = None) -> Shape:
             continue
         if not (kind == "word" and text.upper() == "NAMED" and pending == "FROM"):
             pending = None
-        if kind == "other" and text in _OPEN:
+        if kind in ("other", "triple") and text in _OPEN:
             depth += 1
+            in_where |= text == "{"
             if depth > shape.depth:
                 shape.depth = depth
                 if max_depth is not None and depth > max_depth:
                     shape.deep_at = offset
                     return shape
-        elif kind == "other" and text in _CLOSE:
+        elif kind in ("other", "triple") and text in _CLOSE:
             depth = max(0, depth - 1)
         elif kind == "word":
             word = text.upper()
             shape.service |= word == "SERVICE"
             if shape.form is None and word in _FORMS:
                 shape.form = _FORMS[word]
-            if word == "FROM" and "FROM" in words_lt:
+            if word == "FROM" and not in_where:  # the dataset clause comes before the WHERE
                 shape.names_dataset = True
             if word in ("FROM", "NAMED"):
                 pending = "FROM" if word == "FROM" else "NAMED"
@@ -202,7 +207,7 @@ def position(query: str, offset: int) -> tuple[int, int]:
     return text.count("\n") + 1, offset - (text.rfind("\n") + 1) + 1
 
 
-_AT = re.compile(r"error at (\d+):(\d+)")
+_AT = re.compile(r"error at (\d+):(\d+)|\(line:(\d+), col:(\d+)\)")
 
 
 @dataclass(frozen=True)
@@ -234,8 +239,8 @@ def explain(query: str, parser_message: str) -> Explained:
                          f"PREFIX {prefix}: <…> before the query",
                          f"接頭辞 {prefix}: が宣言されていません。クエリの前に "
                          f"PREFIX {prefix}: <…> を書いてください", detail)
-    m = _AT.search(detail)
-    line, col = (int(m[1]), int(m[2])) if m else (None, None)
+    m = _AT.search(detail)  # Oxigraph's "error at L:C", or rdflib's "(line:L, col:C)"
+    line, col = (int(m[1] or m[3]), int(m[2] or m[4])) if m else (None, None)
     if "IRI" in detail and "expected" in detail:
         return Explained(line, col, "this is not a valid IRI; write IRIs as <http://…> with no "
                          "spaces or quotes inside the angle brackets",

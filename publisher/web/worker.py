@@ -16,9 +16,11 @@ import os
 import resource
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+QUERY_STACK_BYTES = 64 * 1024 * 1024
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
 
@@ -69,18 +71,22 @@ def worker_main(conn: Connection) -> None:
         import pyoxigraph
 
         store = pyoxigraph.Store.read_only(source.path)
-        run = execute
+        run, extra = execute, (isolated,)
     else:
         from publisher.web.remote_store import SparqlStore, execute_remote
 
         store = SparqlStore(source.endpoint, base=source.base, user=source.user,
                             password=source.password, auth=source.auth, timeout=source.timeout)
-        run = execute_remote
+        run, extra = execute_remote, ()
     # exit when the server is gone, even in the middle of a query (pyoxigraph releases the GIL
     # while it evaluates, so the watcher runs): no orphan keeps a CPU busy
     threading.Thread(target=watch_parent, args=(os.getppid(),), daemon=True).start()
     sys.setrecursionlimit(PARSER_RECURSION_LIMIT)  # this process parses queries, nothing else
     limit_memory(source.memory_mb)
+    # queries run on a thread with a large stack: a parser that recurses (Oxigraph's, rdflib's)
+    # gets far more room than the main thread's 8 MB before it could crash this process
+    threading.stack_size(QUERY_STACK_BYTES)
+    runner = ThreadPoolExecutor(1, thread_name_prefix="query")
     conn.send(("ready", isolated))
     while True:
         try:
@@ -88,7 +94,7 @@ def worker_main(conn: Connection) -> None:
         except (EOFError, OSError):
             return
         try:
-            answer = run(store, job)
+            answer = runner.submit(run, store, job, *extra).result()
         except MemoryError:
             answer = memory_budget(source.memory_mb)
         except Exception as exc:  # a bug of ours; say so without a traceback

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from publisher.web.app import create_app
-from publisher.web.sparql import uses_service
+from publisher.web.sparql import Unchecked, uses_service
 
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # ~10^11 rows
 SMALL = "SELECT ?p WHERE { ?p a <https://w3id.org/mplan/def#Plan> }"
@@ -109,6 +109,11 @@ SERVICE_QUERIES = [
     "SELECT * WHERE {{ ?a ?b ?c FILTER(?a<0)SERVICE#>\n<http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
     "SELECT * WHERE {{ " + "{{ " * 40 + "?a ?b ?c FILTER(?a<0)SERVICE#>\n<http://127.0.0.1:{port}/sparql> "
     "{{ ?s ?p ?o }}" + " }}" * 40 + " }}",
+    # review: an unclosed triple quote read one way by a tokenizer and another by Oxigraph; an
+    # IRI holding "#" beside a "<" read as less-than, after a comment rdflib cannot read
+    "SELECT * WHERE {{ VALUES ?x {{ '''a' }} SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+    "# \\u0041BEEF\nSELECT * WHERE {{ BIND(<urn:x#> AS ?x) BIND(-1 AS ?a) FILTER(?a<0)SERVICE#>\n"
+    "<http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
 ]
 
 
@@ -148,11 +153,15 @@ def test_service_makes_no_outgoing_connection(server, listener) -> None:  # noqa
     with httpx.Client(base_url=server.url, timeout=30) as c:
         for template in SERVICE_QUERIES:
             q = template.format(port=port)
-            assert uses_service(q)
+            try:
+                assert uses_service(q)
+                refused = {"service_refused"}
+            except Unchecked:  # the second check cannot read it: it is refused unread
+                refused = {"syntax"}
             for r in (c.get("/sparql", params={"query": q}),
                       c.post("/sparql", content=q.encode(), headers={"Content-Type": "application/sparql-query"})):
                 assert r.status_code == 400, (q, r.status_code, r.text)
-                assert r.json()["error"]["code"] == "service_refused"
+                assert r.json()["error"]["code"] in refused, (q, r.text)
     time.sleep(1.0)
     assert hits == [], "the endpoint connected to another host on a client's behalf"
 
