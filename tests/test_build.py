@@ -357,17 +357,9 @@ def test_a_killed_build_leaves_no_worker_behind(tmp_path: Path, corpus: Path) ->
             workers = _children(proc.pid)
             time.sleep(0.01)
         assert len(workers) >= 2, "the build started no pool"
-        proc.kill()
-        proc.wait()
-        deadline = time.monotonic() + 5
-        while any(map(_running, workers)) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not [w for w in workers if _running(w)], "workers outlived their build"
+        _kill_and_check_workers_end(proc, workers, "workers outlived their build")
     finally:
-        proc.kill()
-        for pid in workers:
-            if _running(pid):
-                os.kill(pid, signal.SIGKILL)
+        _reap(proc, workers)
 
 
 POOL_SCRIPT = """
@@ -391,18 +383,27 @@ def test_pool_workers_end_with_their_parent(how: str) -> None:
     try:
         workers = {int(p) for p in proc.stdout.readline().split()} - {proc.pid}
         assert len(workers) == 2 and all(map(_running, workers)), workers
-        proc.kill()
-        proc.wait()
-        deadline = time.monotonic() + 5
-        while any(map(_running, workers)) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not [w for w in workers if _running(w)], "workers outlived their parent"
+        _kill_and_check_workers_end(proc, workers, "workers outlived their parent")
     finally:
-        proc.kill()
         proc.stdout.close()
-        for pid in workers:
-            if _running(pid):
-                os.kill(pid, signal.SIGKILL)
+        _reap(proc, workers)
+
+
+def _kill_and_check_workers_end(proc: subprocess.Popen, workers: set[int], message: str) -> None:
+    """SIGKILL ``proc``; its pool ``workers`` must be gone within five seconds."""
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 5
+    while any(map(_running, workers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [w for w in workers if _running(w)], message
+
+
+def _reap(proc: subprocess.Popen, workers: set[int]) -> None:
+    proc.kill()
+    for pid in workers:
+        if _running(pid):
+            os.kill(pid, signal.SIGKILL)
 
 
 def test_workers_doctest() -> None:
