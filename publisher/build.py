@@ -43,9 +43,11 @@ from .publish.plans import (
     rows_file,
     typed_iris,
 )
+from .publish.registry import RegistryFiles, registry_files
 from .publish.release import Releases
 from .publish.splice import Index, Part, data_part, file_part, write_parts
 from .publish.store import load_store, update_store
+from .registry.rdf import source_codes, source_points
 from .settings import Settings
 from .validate import (
     CorpusProblem,
@@ -285,6 +287,10 @@ def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
             infos[f"plans/{pid}.{ext}"] = tuple(s.files[ext])  # type: ignore[assignment]
         plan_hashes[pid] = s.files["nq"][1]
         bar.step(pid)
+    registry = registry_files(cache, iris)
+    for name, path in registry.files.items():
+        _link(path, downloads / name)
+        infos[name] = (path.stat().st_size, _sha256(path.read_bytes()))
     old_index, index = _parts_index(current), {}
 
     def write(path: str, parts: list[Part], track: bool = False) -> Any:
@@ -341,13 +347,16 @@ def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
         license=DEFAULT_LICENSE, modified=all_modified,
         files={**{ext: info_of(f"all.{ext}.gz") for ext in DUMP_FORMATS}, "csv": info_of(CSV_FILE)},
         triples=sum(s.triples for s in summaries.values()))
+    register = _registry_info(iris, registry, {ext: info_of(f"registry.{ext}") for ext in (*DUMP_FORMATS, "csv")})
     small[f"{CSV_FILE}-metadata.json"] = (json.dumps(
         csvw_metadata(CSV_FILE, DEFAULT_LICENSE), ensure_ascii=False, indent=1) + "\n").encode()
-    head = head_pieces(iris, [*datasets, everything], all_modified)
+    head = head_pieces(iris, [*datasets, everything, register], all_modified)
     whole = catalog.dataset_pieces(iris, everything)
+    local_governments = catalog.dataset_pieces(iris, register)
     salt = _catalog_salt(iris)
     sources: list[catalog.Source] = [(None, lambda: head), *(_dataset_source(settings, iris, d, salt)
-                                                             for d in datasets), (None, lambda: whole)]
+                                                             for d in datasets), (None, lambda: whole),
+                                    (None, lambda: local_governments)]
     for name in CATALOG_FILES:
         write(f"downloads/{name}", catalog_parts(name, sources))
     lines = write(CATALOG_LINES, catalog_parts(STORE_PIECE, sources), track=True)
@@ -367,7 +376,24 @@ def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
                                    encoding="utf-8")
     bar.step("catalog")
     return {"version": __version__, "base": iris.base, "plans": plan_hashes, "modified": modified,
-            "digest": _sha256(sums.encode())}, change
+            "registry": registry.key, "digest": _sha256(sums.encode())}, change
+
+
+def _registry_info(iris: Iris, registry: RegistryFiles, files: dict[str, FileInfo]) -> DatasetInfo:
+    """What the catalog says about the registry of local governments."""
+    return DatasetInfo(
+        key="registry", title_ja="全国の地方公共団体（都道府県・市区町村）",
+        title_en="Japan's local governments (prefectures and municipalities)",
+        description_ja="総務省「全国地方公共団体コード」による47都道府県と1,741市区町村（特別区を含む）。"
+                       "団体コード・名称・よみがな・種類・都道府県・e-Stat 標準地域コードとの対応、市区町村の代表点"
+                       "（概略の位置）。英語名はよみがなから機械的に生成したローマ字表記。",
+        description_en="The 47 prefectures and 1,741 municipalities (the special wards included) of "
+                       "総務省's national local government code list: codes, names, kana readings, kinds, "
+                       "prefectures, links to e-Stat's standard area codes, and a representative point "
+                       "(approximate) for each municipality. The English names are romanisations "
+                       "generated from the kana.",
+        license=DEFAULT_LICENSE, modified=registry.modified, files=files, triples=registry.triples,
+        sources=(source_codes(iris), source_points(iris)))
 
 
 def _catalog_salt(iris: Iris) -> str:
@@ -465,8 +491,9 @@ def _write_store(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
     import pyoxigraph
 
     downloads = out / "downloads"
-    vocab = _vocab_file(settings, "vocab.nq")
-    vocab_digest = _vocab_key(settings)
+    registry = registry_files(settings.cache_dir, iris)
+    vocab = _vocab_file(settings, "vocab.nq") + registry.nquads.read_bytes()
+    vocab_digest = _sha256(f"{_vocab_key(settings)}\0{registry.key}".encode())
     old = previous.get("plans", {}) if previous.get("base") == iris.base else {}
     new = {pid: s.files["nq"][1] for pid, s in summaries.items()}
     changed = sorted(pid for pid in new if old.get(pid) != new[pid])

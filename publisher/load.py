@@ -25,6 +25,7 @@ import jsonschema
 
 from .errors import Location, Problem, SourceError
 from .fiscal import FiscalDate, FiscalYearError, check_digit, code_is_valid, parse_fiscal
+from .registry import registry
 from .sources import (
     PLAN_FILES,
     VALUES_CSV,
@@ -193,6 +194,41 @@ def load_plan(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES, root: Path | Non
 
 # -- JSON Schema ------------------------------------------------------------------------------
 
+def _check_registry(plan: Item) -> list[Problem]:
+    """The plan's municipality against the registry: its code is listed, and its name and
+    prefecture are the ones 総務省's list gives for that code."""
+    m = plan.data["municipality"]
+    code = m["code"]
+    lg = registry().get(code)
+    if lg is None or lg.is_prefecture:
+        return [Problem(plan.at("municipality", "code"),
+                        f"団体コード {code} は全国地方公共団体コードの市区町村にありません。",
+                        f"local government code {code} is not a municipality in the national code list.",
+                        "総務省の全国地方公共団体コード（6桁）を確認してください。",
+                        "Check the 6-digit code in 総務省's national local government code list.",
+                        code="registry")]
+    problems = []
+    name = m["name"] if isinstance(m["name"], str) else m["name"]["ja"]
+    if name != lg.name:
+        problems.append(Problem(plan.at("municipality", "name"),
+                                f"団体コード {code} の団体名は「{lg.name}」ですが、「{name}」と書かれています。",
+                                f"local government code {code} is {lg.name} ({lg.name_en}) in the national "
+                                f"code list, but the plan names {name}.",
+                                f"団体名を「{lg.name}」にするか、団体コードを確認してください。",
+                                f"Write the name as {lg.name}, or check the code.", code="registry"))
+    pref = m.get("prefecture")
+    pref_ja = pref if isinstance(pref, str) or pref is None else pref["ja"]
+    if pref_ja is not None and pref_ja != lg.prefecture.name:
+        problems.append(Problem(plan.at("municipality", "prefecture"),
+                                f"団体コード {code}（{lg.name}）の都道府県は「{lg.prefecture.name}」ですが、"
+                                f"「{pref_ja}」と書かれています。",
+                                f"local government code {code} ({lg.name}) is in {lg.prefecture.name}, "
+                                f"but the plan says {pref_ja}.",
+                                f"都道府県を「{lg.prefecture.name}」にしてください。",
+                                f"Write the prefecture as {lg.prefecture.name}.", code="registry"))
+    return problems
+
+
 def check_schema(doc: Document) -> list[Problem]:
     """Problems of one document against the JSON Schema, each located in the file."""
     problems = []
@@ -352,7 +388,9 @@ def check_consistency(source: PlanSource) -> list[Problem]:
                                 f"the check digit of local government code {code} is wrong (expected {right}).",
                                 "全国地方公共団体コード（6桁）を確認してください。",
                                 "Check the 6-digit local government code (全国地方公共団体コード).", code="check-digit"))
-    elif not plan.data["id"].startswith(code + "-"):
+    else:
+        problems.extend(_check_registry(plan))
+    if code_is_valid(code) and not plan.data["id"].startswith(code + "-"):
         problems.append(Problem(plan.at("id"), "計画IDは団体コードで始めてください。",
                                 "the plan id must start with the municipality code.",
                                 f"例: {code}-name", f"e.g. {code}-name", code="plan-id"))

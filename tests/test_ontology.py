@@ -35,7 +35,7 @@ VOCAB_FILES = sorted(VOCAB_DIR.glob("*.ttl"))
 SCHEMES = (
     "level", "plan-status", "direction", "value-kind", "value-qualifier", "data-source",
     "situation-kind", "event-kind", "link-basis", "policy-domain", "pillar", "sdg",
-    "indicator-concept",
+    "indicator-concept", "local-government-kind",
 )
 TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
 

@@ -192,7 +192,7 @@ def void_dataset(iris: Iris, info: DatasetInfo) -> Graph:
     for ext, f in sorted(info.files.items()):
         if ext != "csv":
             g.add((ds, VOID.dataDump, URIRef(f"{iris.base}downloads/{f.path}")))
-    if info.key != "all":
+    if info.plan is not None:  # a plan's dataset is a subset of all plans'
         g.add((iris.dataset("all"), VOID.subset, ds))
     return g
 

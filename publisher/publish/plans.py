@@ -36,7 +36,8 @@ TYPED_FILE = "typed.json"  # every typed IRI of the plan, read only when another
 ARTIFACT_VERSION = "3"
 # the modules whose code decides a plan's files (the cache key includes their text)
 CODE_MODULES = ("load", "sources", "yamlsrc", "convert", "fiscal", "namespaces", "formats", "errors",
-                "validate", "publish/plans", "publish/dumps", "publish/csvout", "publish/compose")
+                "validate", "publish/plans", "publish/dumps", "publish/csvout", "publish/compose",
+                "registry/__init__")
 
 
 @cache
@@ -44,6 +45,7 @@ def code_digest() -> str:
     """SHA-256 of the code that turns a plan folder into its files: a change re-does every plan."""
     files = [PACKAGE / f"{name}.py" for name in CODE_MODULES]
     files += sorted((PACKAGE / "schemas").glob("*.json"))
+    files.append(PACKAGE / "registry" / "local-governments.csv")  # plans are checked against it
     return files_digest(files)
 
 
