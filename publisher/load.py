@@ -195,15 +195,15 @@ def load_plan(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES, root: Path | Non
 # -- JSON Schema ------------------------------------------------------------------------------
 
 def _check_registry(plan: Item) -> list[Problem]:
-    """The plan's municipality against the registry: its code is listed, and its name and
-    prefecture are the ones 総務省's list gives for that code."""
+    """The plan's local government against the registry: its code is listed, and its name and
+    prefecture are the ones 総務省's list gives for that code (a prefecture's prefecture is itself)."""
     m = plan.data["municipality"]
     code = m["code"]
     lg = registry().get(code)
-    if lg is None or lg.is_prefecture:
+    if lg is None:
         return [Problem(plan.at("municipality", "code"),
-                        f"団体コード {code} は全国地方公共団体コードの市区町村にありません。",
-                        f"local government code {code} is not a municipality in the national code list.",
+                        f"団体コード {code} は全国地方公共団体コードの一覧にありません。",
+                        f"local government code {code} is not in the national code list.",
                         "総務省の全国地方公共団体コード（6桁）を確認してください。",
                         "Check the 6-digit code in 総務省's national local government code list.",
                         code="registry")]
