@@ -19,7 +19,6 @@ KEY = "registry"  # the dataset's key: B/dataset/registry
 WGS84 = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 GEO = Namespace("http://www.opengis.net/ont/geosparql#")
 SF = Namespace("http://www.opengis.net/ont/sf#")
-CRS84 = "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"
 KIND_SCHEME = "local-government-kind"
 
 POINT_NOTE_JA = "代表点（団体名のジオコーディングによる概略の位置。境界や庁舎の位置ではない）。"
@@ -97,7 +96,9 @@ def registry_graph(reg: Registry, iris: Iris) -> Graph:
         g.add((node, GEO.hasCentroid, point))
         g.add((point, RDF.type, GEO.Geometry))
         g.add((point, RDF.type, SF.Point))
-        g.add((point, GEO.asWKT, Literal(f"{CRS84} POINT({_decimal(lg.lng)} {_decimal(lg.lat)})",
+        # no CRS IRI in front: CRS84 (longitude, latitude) is WKT's default in GeoSPARQL, and
+        # Virtuoso refuses a wktLiteral that starts with one
+        g.add((point, GEO.asWKT, Literal(f"POINT({_decimal(lg.lng)} {_decimal(lg.lat)})",
                                          datatype=GEO.wktLiteral)))
         g.add((point, RDFS.comment, Literal(POINT_NOTE_JA, lang="ja")))
         g.add((point, RDFS.comment, Literal(POINT_NOTE_EN, lang="en")))
