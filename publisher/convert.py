@@ -217,6 +217,8 @@ class _Converter:
         if "parent" in e:
             self.add(node, MPLAN.parent, self.iris.in_plan(self.pid, "element", e["parent"]))
         self.texts(node, RDFS.label, e["title"])
+        if "title_as_written" in e:
+            self.add(node, MPLAN.titleAsWritten, Literal(e["title_as_written"]))
         self.texts(node, MPLAN.subtitle, e.get("subtitle"))
         self.texts(node, DCTERMS.description, e.get("description"))
         self.texts(node, RDFS.comment, e.get("note"))

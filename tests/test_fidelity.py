@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import RDFS
 
 from publisher.namespaces import MPLAN
 
@@ -44,3 +44,15 @@ def test_shiojiri_management_3_lists_all_four_items(published):
         "③組織の自律的運営と横断的ネットワークの強化",
         "④行政資産等の最適化や、広域・圏域単位のガバナンスの検討",
     }
+
+
+def test_shiojiri_field_4_is_published_as_meant_and_kept_as_written(published):
+    """Seed 004 line 477 writes 「●地域経渓・産業・観光・就労」, a slip for 地域経済: the title
+    says what is meant, mplan:titleAsWritten keeps the text, and a note says why."""
+    g = published("202151-shiojiri-6")
+    field = URIRef(B + "202151-shiojiri-6/element/field-4")
+    assert _ja(g, field) == {"地域経済・産業・観光・就労"}
+    assert [str(o) for o in g.objects(field, MPLAN.titleAsWritten)] == ["地域経渓・産業・観光・就労"]
+    assert any("地域経渓" in note for note in _ja(g, field, RDFS.comment))
+    assert not [s for s, o in g.subject_objects(RDFS.label) if "経渓" in o], \
+        "no published label keeps the slip"
