@@ -388,6 +388,7 @@ class _Converter:
         self.add(node, MPLAN.eventKind, concept("event-kind", ev["kind"]))
         self.texts(node, RDFS.label, ev["title"])
         self.texts(node, DCTERMS.description, ev.get("description"))
+        self.texts(node, RDFS.comment, ev.get("note"))
         if "sequence" in ev:
             self.add(node, MPLAN.sequence, Literal(ev["sequence"]))
         if "agenda" in ev:

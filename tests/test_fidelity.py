@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDFS
+from rdflib.namespace import RDF, RDFS
 
 from publisher.namespaces import MPLAN
 
@@ -56,3 +56,16 @@ def test_shiojiri_field_4_is_published_as_meant_and_kept_as_written(published):
     assert any("地域経渓" in note for note in _ja(g, field, RDFS.comment))
     assert not [s for s, o in g.subject_objects(RDFS.label) if "経渓" in o], \
         "no published label keeps the slip"
+
+
+def test_azumino_sessions_are_titled_as_written_with_the_gloss_apart(published):
+    """Seed 001 lines 76-79: the schedule says only 「第N回」. That they are sessions of the
+    総合計画審議会 is our reading, published as a transcription note, not in the title."""
+    g = published("202207-azumino-3")
+    for n in range(1, 9):
+        event = URIRef(B + f"202207-azumino-3/event/council-{n}")
+        assert (event, RDF.type, MPLAN.PlanningEvent) in g
+        assert _ja(g, event) == {f"第{n}回"}
+        notes = _ja(g, event, RDFS.comment)
+        assert any("総合計画審議会" in note and "判断" in note for note in notes), event
+        assert not [o for o in g.objects(event, RDFS.label) if "審議会" in o or "Council" in o]
