@@ -69,3 +69,14 @@ def test_azumino_sessions_are_titled_as_written_with_the_gloss_apart(published):
         notes = _ja(g, event, RDFS.comment)
         assert any("総合計画審議会" in note and "判断" in note for note in notes), event
         assert not [o for o in g.objects(event, RDFS.label) if "審議会" in o or "Council" in o]
+
+
+@pytest.mark.parametrize("indicator", ["kpi-happiness", "kpi-human-resources", "kpi-settlement"])
+def test_nagaoka_survey_indicators_state_no_unit_the_text_does_not(published, indicator):
+    """Seed 000 lines 208-213 name the three survey indicators (〜と思う市民の割合) without a
+    unit: none is published, and the note says the text gives none."""
+    g = published("152021-nagaoka-next")
+    node = URIRef(B + f"152021-nagaoka-next/indicator/{indicator}")
+    assert (node, RDF.type, MPLAN.Indicator) in g
+    assert list(g.objects(node, MPLAN.unit)) == []
+    assert any("単位の記載なし" in note for note in _ja(g, node, RDFS.comment))
