@@ -217,6 +217,8 @@ class _Converter:
         if "parent" in e:
             self.add(node, MPLAN.parent, self.iris.in_plan(self.pid, "element", e["parent"]))
         self.texts(node, RDFS.label, e["title"])
+        if "title_as_written" in e:
+            self.add(node, MPLAN.titleAsWritten, Literal(e["title_as_written"]))
         self.texts(node, MPLAN.subtitle, e.get("subtitle"))
         self.texts(node, DCTERMS.description, e.get("description"))
         self.texts(node, RDFS.comment, e.get("note"))
@@ -386,6 +388,7 @@ class _Converter:
         self.add(node, MPLAN.eventKind, concept("event-kind", ev["kind"]))
         self.texts(node, RDFS.label, ev["title"])
         self.texts(node, DCTERMS.description, ev.get("description"))
+        self.texts(node, RDFS.comment, ev.get("note"))
         if "sequence" in ev:
             self.add(node, MPLAN.sequence, Literal(ev["sequence"]))
         if "agenda" in ev:

@@ -89,6 +89,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "element.highlights": ("ポイント", "Key points"),
     "element.related_plans": ("関連する計画等", "Related plans"),
     "element.subtitle": ("副題", "Subtitle"),
+    "element.title_as_written": ("記載どおりの名称", "Title as written"),
     "links.title": ("SDGs・政策分野との対応", "Links to SDGs and policy domains"),
     "links.none": ("まだ対応付けはありません。", "No links yet."),
     "links.none.detail": (

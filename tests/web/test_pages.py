@@ -64,6 +64,32 @@ def test_element_page(any_client) -> None:  # noqa: ANN001
     assert "政策" in page and "SDGs・政策分野との対応" in page
 
 
+def test_a_corrected_title_is_shown_with_the_title_as_written(client) -> None:  # noqa: ANN001
+    """塩尻市's 戦略分野④ is titled as meant (地域経済…); the page also shows the slip the
+    document writes (地域経渓…), labelled as the title as written, and the note on it."""
+    page = html(client, "/plan/202151-shiojiri-6/element/field-4")
+    h1 = page.split("<h1>", 1)[1].split("</h1>", 1)[0]
+    assert "地域経済・産業・観光・就労" in h1 and "経渓" not in h1
+    facts = page.split('<section class="facts">', 1)[1].split("</section>", 1)[0]
+    assert re.search(r"<dt>記載どおりの名称</dt><dd>地域経渓・産業・観光・就労</dd>", facts)
+    assert "書き起こしの注記" in page
+    en = html(client, "/plan/202151-shiojiri-6/element/field-4", lang="en")
+    assert re.search(r"<dt>Title as written</dt><dd>地域経渓・産業・観光・就労</dd>", en)
+
+
+def test_an_event_page_shows_the_gloss_as_a_transcription_note(client) -> None:  # noqa: ANN001
+    """安曇野市's schedule says only 「第1回」: the page's title is that, and our reading (a
+    session of the 総合計画審議会) is shown apart, under 書き起こしの注記 / Transcription notes."""
+    page = html(client, "/plan/202207-azumino-3/event/council-1")
+    h1 = page.split("<h1>", 1)[1].split("</h1>", 1)[0]
+    assert h1.strip() == "第1回"
+    notes = page.split("<h3>書き起こしの注記</h3>", 1)[1].split("</p>", 1)[0]
+    assert "総合計画審議会" in notes and "判断した" in notes
+    en = html(client, "/plan/202207-azumino-3/event/council-1", lang="en")
+    assert "<h3>Transcription notes</h3>" in en and "Comprehensive Plan Council" in en
+    assert "Council" not in en.split("<h1>", 1)[1].split("</h1>", 1)[0]
+
+
 def test_indicator_page_has_a_chart_with_the_good_direction(any_client) -> None:  # noqa: ANN001
     page = html(any_client, "/plan/202151-shiojiri-6/indicator/citizen-happiness")
     svg = page[page.index('<svg class="chart"'):page.index("</svg>")]

@@ -85,6 +85,7 @@ class Site:
             return catalog.catalog_page(r, iri, page, self.page_size)
         used, total = r.incoming(iri)
         return {"ref": r.ref(iri), "used_by": used, "used_total": total,
+                "texts": plans.texts(r, iri, ("rdfs:comment",)),
                 "provenance": plans.provenance(r, iri)}
 
     def properties(self, iri: str) -> list:

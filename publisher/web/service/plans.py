@@ -256,8 +256,9 @@ def alignments(r: Reader, iri: str) -> list[dict]:
 def element_page(r: Reader, iri: str) -> dict:
     children = r.select("""SELECT ?c ?order { ?c mplan:parent ?x OPTIONAL { ?c mplan:order ?order } }
                            ORDER BY ?order ?c""", x=iri)
-    facts = r.select("""SELECT ?level ?term ?notation ?unit ?ts ?subj ?intent ?ty {
+    facts = r.select("""SELECT ?level ?term ?notation ?unit ?written ?ts ?subj ?intent ?ty {
         OPTIONAL { ?x mplan:level ?level } OPTIONAL { ?x mplan:localLevelTerm ?term }
+        OPTIONAL { ?x mplan:titleAsWritten ?written }
         OPTIONAL { ?x skos:notation ?notation } OPTIONAL { ?x mplan:responsibleUnit ?unit }
         OPTIONAL { ?x mplan:targetState ?ts OPTIONAL { ?ts mplan:targetSubject ?subj }
                    OPTIONAL { ?ts mplan:targetIntent ?intent } OPTIONAL { ?ts mplan:targetYearText ?ty } } }""",
@@ -272,6 +273,7 @@ def element_page(r: Reader, iri: str) -> dict:
         "children": [refs[x["c"].value] for x in children],
         "level": refs.get(text_of(f, "level") or ""), "local_term": text_of(f, "term"),
         "notation": text_of(f, "notation"), "unit": refs.get(text_of(f, "unit") or ""),
+        "title_as_written": text_of(f, "written"),
         "target_state": {k: text_of(f, k) for k in ("subj", "intent", "ty")} if f.get("ts") else None,
         "approaches": [(refs[x["a"].value], text_of(x, "n"), text_of(x, "d")) for x in approaches],
         "indicators": [s for _, s in indicator_summaries(r, "?i mplan:measures ?x .", x=iri)],
