@@ -11,8 +11,8 @@ from . import generate
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m publisher.synth",
-                                description="Write synthetic plan folders (【合成】, never real data) "
-                                "for benchmarks: 1,788 local governments by default; --plans 17880 "
+                                description="Write synthetic plan folders (【合成】, never real plans) "
+                                "for benchmarks: the registry's 1,788 local governments by default; --plans 17880 "
                                 "for the 10x stress corpus.")
     p.add_argument("out", type=Path, help="folder to write the plan folders into")
     p.add_argument("--plans", type=int, default=1788, help="number of plans (default: 1788)")
