@@ -16,7 +16,6 @@ from .fiscal import parse_fiscal
 from .load import Item, PlanSource, yearless
 from .namespaces import (
     DEFAULT_LICENSE,
-    ESTAT_SAC,
     MPLAN,
     ORG,
     PREFIXES,
@@ -128,16 +127,21 @@ class _Converter:
         return URIRef(f"{self.plan}/indicator-values")
 
     def municipality(self) -> None:
+        """What the plan says of its local government beyond the registry: names in other
+        languages than Japanese, and its Wikidata item. The registry's graph describes every
+        local government once (type, Japanese name, code, prefecture, e-Stat area), and load
+        has checked that the plan's code, name and prefecture are the registry's; repeating
+        them here would give every query through a municipality its rows twice, since a
+        store's union of graphs keeps a triple once per graph."""
         m = self.s.plan.data["municipality"]
         node = self.iris.municipality(self.code)
-        self.add(node, RDF.type, MPLAN.Municipality)
-        self.add(node, RDF.type, ORG.FormalOrganization)
-        self.add(node, RDF.type, DCTERMS.Location)
-        self.texts(node, RDFS.label, m["name"])
-        self.texts(node, SKOS.prefLabel, m["name"])
-        self.add(node, MPLAN.localGovernmentCode, Literal(self.code))
-        self.texts(node, MPLAN.prefecture, m.get("prefecture"))
-        self.add(node, MPLAN.statisticalArea, URIRef(ESTAT_SAC + self.code[:5]))
+        for prop in (RDFS.label, SKOS.prefLabel):
+            for lit in _texts(m["name"]):
+                if lit.language != "ja":
+                    self.add(node, prop, lit)
+        for lit in _texts(m.get("prefecture")):
+            if lit.language != "ja":
+                self.add(node, MPLAN.prefecture, lit)
         if "wikidata" in m:
             self.add(node, OWL.sameAs, URIRef(WIKIDATA + m["wikidata"]))
 

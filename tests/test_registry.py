@@ -146,7 +146,7 @@ def test_a_municipality_with_a_plan_is_one_iri(store: ox.Store) -> None:
 
 def test_sources_are_cited(store: ox.Store) -> None:
     found = select(store, f"""SELECT DISTINCT ?cite {{ GRAPH {REGISTRY_GRAPH} {{
-        <{BASE}municipality/011002> <http://www.w3.org/ns/prov#wasDerivedFrom>/dcterms:bibliographicCitation ?cite
+        <{BASE}municipality/011002> dcterms:source/dcterms:bibliographicCitation ?cite
     }} }}""")
     assert len(found) == 1 and "総務省" in found[0]["cite"]
     point = select(store, f"""SELECT ?note {{ GRAPH {REGISTRY_GRAPH} {{
@@ -177,3 +177,25 @@ def test_the_registry_csv_keeps_codes_as_text(seed_publication: Path) -> None:
     assert [r["code"] for r in table] == [lg.code for lg in registry()]
     assert table[0]["code"] == "010006" and table[0]["name"] == "北海道"
     assert {r["name_en_generated"] for r in table if r["code"] == "011002"} == {"Sapporo-shi"}
+
+
+def test_the_registry_graph_conforms_to_the_shapes_and_they_can_fail() -> None:
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import DCTERMS
+
+    from publisher.namespaces import MPLAN as NS
+    from publisher.namespaces import Iris
+    from publisher.registry.rdf import registry_graph
+    from publisher.validate import Validator
+
+    validator = Validator(workers=1)
+    good = registry_graph(registry(), Iris())
+    assert validator.validate({"registry": good})["registry"].conforms
+    bad = registry_graph(registry(), Iris())
+    sapporo = URIRef(f"{BASE}municipality/011002")
+    bad.remove((sapporo, DCTERMS.isPartOf, None))
+    bad.remove((sapporo, NS.kana, None))
+    bad.add((sapporo, NS.kana, Literal("さっぽろし", lang="ja")))
+    report = validator.validate({"registry": bad})["registry"]
+    assert {(r.focus, r.path) for r in report.results} == {
+        (str(sapporo), str(DCTERMS.isPartOf)), (str(sapporo), str(NS.kana))}

@@ -19,6 +19,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import RDFS, SKOS
 
 from ..namespaces import MPLAN, SDG
+from ..registry import registry
 
 CSV_FILE = "indicators.csv"
 COLUMNS: tuple[tuple[str, str, str, str], ...] = (
@@ -109,11 +110,11 @@ def rows(plan_id: str, g: Graph) -> list[list[str]]:
         ind = g.value(value, MPLAN.indicator)
         target = g.value(ind, MPLAN.measures)
         plan = g.value(ind, MPLAN.inPlan)
-        muni = g.value(plan, MPLAN.municipality)
+        code = str(g.value(plan, MPLAN.municipality)).rsplit("/", 1)[1]  # the registry names it
         is_element = (target, MPLAN.level, None) in g
         fy = g.value(value, MPLAN.fiscalYear)
         out.append([
-            str(g.value(muni, MPLAN.localGovernmentCode) or ""), _ja(g, muni), plan_id, str(plan),
+            code, registry()[code].name, plan_id, str(plan),
             str(target) if is_element else "", str(g.value(target, SKOS.notation) or "") if is_element else "",
             _ja(g, target) if is_element else "", _local(g.value(target, MPLAN.level)) if is_element else "",
             str(ind), _ja(g, ind), _local(g.value(ind, MPLAN.direction)),

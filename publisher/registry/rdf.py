@@ -82,7 +82,7 @@ def registry_graph(reg: Registry, iris: Iris) -> Graph:
         g.add((node, MPLAN.localGovernmentCode, Literal(lg.code)))
         g.add((node, MPLAN.localGovernmentKind, concept(KIND_SCHEME, lg.kind)))
         g.add((node, MPLAN.statisticalArea, URIRef(ESTAT_SAC + lg.code[:5])))
-        g.add((node, PROV.wasDerivedFrom, codes))
+        g.add((node, DCTERMS.source, codes))
         if lg.is_prefecture:
             continue
         g.add((node, DCTERMS.isPartOf, iris.municipality(lg.prefecture_code)))
@@ -102,5 +102,5 @@ def registry_graph(reg: Registry, iris: Iris) -> Graph:
                                          datatype=GEO.wktLiteral)))
         g.add((point, RDFS.comment, Literal(POINT_NOTE_JA, lang="ja")))
         g.add((point, RDFS.comment, Literal(POINT_NOTE_EN, lang="en")))
-        g.add((point, PROV.wasDerivedFrom, points))
+        g.add((point, DCTERMS.source, points))
     return g
