@@ -15,8 +15,11 @@ What the engine does not know, it refuses instead of skipping:
   :data:`SHAPE_PARAMETERS` (compile time); validate.py then validates with pySHACL.
 - :class:`UnsupportedData` for data where rdflib and Oxigraph see different terms: literals
   typed ``xsd:string`` explicitly (RDF 1.1 and Oxigraph identify them with plain literals,
-  rdflib does not) and language tags with capitals (Oxigraph lower-cases them). validate.py
-  validates such a plan with pySHACL.
+  rdflib does not), and one language tag spelt in two cases (``ja-Kana``, ``ja-kana``: rdflib
+  keeps two terms, Oxigraph one). validate.py validates such a plan with pySHACL. Oxigraph
+  lower-cases language tags; the engine gives the data's spelling back (``ja-Kana``) wherever a
+  term leaves it (results, messages, datatype checks), and refuses data with capitals in a tag
+  when a SPARQL text of the shapes reads ``LANG()``.
 
 The data must be an rdflib Graph or N-Triples written by rdflib, so that literals have rdflib's
 normalised lexical forms on both sides (``canonical_nt`` is).
@@ -61,7 +64,7 @@ SHAPE_PARAMETERS = frozenset({
     *TARGETS, SH.path, SH.property, SH.node, SH["or"], SH["not"], SH.qualifiedValueShape,
     SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.minCount, SH.maxCount, SH.pattern,
     SH.flags, SH.datatype, SH["class"], SH.hasValue, SH.nodeKind, SH.minInclusive,
-    SH.maxInclusive, SH.languageIn, SH.uniqueLang, SH.sparql, SH.severity, SH.message,
+    SH.maxInclusive, SH.languageIn, SH.uniqueLang, SH["in"], SH.sparql, SH.severity, SH.message,
     SH.deactivated, SH.name, SH.description, SH.order, SH.group, SH.defaultValue,
 })
 # Constructs of the shapes graph that pySHACL would act on and this engine does not know.
@@ -76,7 +79,9 @@ NODE_KINDS = {
 }
 _XSD_STRING = str(XSD.string)
 _RDF_TYPE, _SUBCLASS = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(RDFS.subClassOf))
-_DATA_CHECK = re.compile(r'"\^\^<http://www\.w3\.org/2001/XMLSchema#string>|"@[a-z0-9-]*[A-Z]')
+_DATA_CHECK = re.compile(r'"\^\^<http://www\.w3\.org/2001/XMLSchema#string>')
+_LANG_TAG = re.compile(r'"@([A-Za-z0-9-]+)')
+_LANG_CALL = re.compile(r"\bLANG\s*\(", re.I)
 
 
 # --- terms ----------------------------------------------------------------------------------
@@ -90,17 +95,34 @@ def to_ox(term: Node) -> Any:
         raise UnsupportedShapes(str(exc)) from None
 
 
-def to_rdflib(term: Any) -> Node:
-    """The rdflib term of an Oxigraph term, as rdflib's N-Triples parser would make it."""
+def to_rdflib(term: Any, spellings: dict[str, str] | None = None) -> Node:
+    """The rdflib term of an Oxigraph term, as rdflib's N-Triples parser would make it.
+    ``spellings`` gives a language tag back its case as the data wrote it (Oxigraph's is lower
+    case): see :func:`tag_spellings`."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if term.language:
-        return Literal(term.value, lang=term.language)
+        lang = spellings.get(term.language, term.language) if spellings else term.language
+        return Literal(term.value, lang=lang)
     if term.datatype.value == _XSD_STRING:
         return Literal(term.value)
     return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def tag_spellings(tags: Iterable[str]) -> dict[str, str]:
+    """The language tags (``_LANG_TAG`` over N-Triples) that have capitals (``ja-Kana``), by
+    their lower case (Oxigraph's ``ja-kana``). Raises UnsupportedData for a tag spelt in two
+    cases. A quote escaped in a lexical form may add a tag the data does not use: that can only
+    refuse data, never change a term."""
+    found: dict[str, set[str]] = {}
+    for tag in set(tags):
+        found.setdefault(tag.lower(), set()).add(tag)
+    clashes = sorted(sorted(tags) for tags in found.values() if len(tags) > 1)
+    if clashes:
+        raise UnsupportedData(f"language tags spelt in two cases: {clashes}")
+    return {low: tag for low, (tag,) in found.items() if tag != low}
 
 
 class Index:
@@ -210,9 +232,11 @@ class Engine:
 
     def __init__(self, shapes: Graph, vocabulary: Graph):
         self.sg = shapes
-        self.vocab_quads = list(ox.parse(vocabulary.serialize(format="nt", encoding="utf-8"),
-                                         ox.RdfFormat.N_TRIPLES))
+        vocab_nt = vocabulary.serialize(format="nt", encoding="utf-8")
+        self.vocab_quads = list(ox.parse(vocab_nt, ox.RdfFormat.N_TRIPLES))
+        self.vocab_tags = frozenset(_LANG_TAG.findall(vocab_nt.decode("utf-8")))
         self._check_graph()
+        self.reads_lang = False  # a SPARQL text calls LANG(): Oxigraph's tags are lower case
         self.shapes: dict[Node, Shape] = {}
         roots = {s for t in TARGETS for s in shapes.subjects(t, None)}
         for node in sorted(roots, key=str):
@@ -310,6 +334,8 @@ class Engine:
                 add(self._c_unique_lang())
         if (values := list(sg.objects(node, SH.hasValue))):
             add(self._c_has_value(values))
+        if (lists := list(sg.objects(node, SH["in"]))):
+            add(self._c_in(_one(lists, "sh:in")))
         if (props := list(sg.objects(node, SH.property))):
             subs = [self._shape(p, stack) for p in props]
             if any(s.path is None for s in subs):
@@ -375,6 +401,7 @@ class Engine:
             except ValidationFailure as exc:
                 raise UnsupportedShapes(f"{shape.node}: {exc}") from exc
         full = f"{self._prefixes(node)}\n{text}"
+        self.reads_lang = self.reads_lang or bool(_LANG_CALL.search(text))
         try:
             ox.Store().query(full)
         except SyntaxError as exc:
@@ -586,6 +613,24 @@ class Engine:
             return not reports, reports
         return check
 
+    def _c_in(self, lst: Node) -> Callable:
+        """sh:in, https://www.w3.org/TR/shacl/#InConstraintComponent: each value node is a
+        member of the list (RDF term equality, as pySHACL compares rdflib terms)."""
+        members: set[Node] = set()  # filled in list order, as pySHACL does, for its message
+        for item in self.sg.items(lst):
+            if not isinstance(item, (URIRef, Literal, BNode)):
+                raise UnsupportedShapes(f"sh:in member {item!r} is not an RDF term")
+            members.add(item)
+        listed = [self._str(m) for m in members]
+        component = SH.InConstraintComponent
+
+        def check(run: _Run, shape: Shape, fv: dict) -> tuple[bool, list[Report]]:
+            reports = [run.report(shape, component, f, v, generic=lambda v=v:
+                                  f"Value {run.str(v)} not in list {listed}")
+                       for f, values in fv.items() for v in values if run.term(v) not in members]
+            return not reports, reports
+        return check
+
     def _c_property(self, subs: list[Shape]) -> Callable:
         def check(run: _Run, shape: Shape, fv: dict) -> tuple[bool, list[Report]]:
             conforms, reports = True, []
@@ -683,15 +728,15 @@ class Engine:
                     subs = {ox.Variable("this"): f} if query.binds_this else None
                     result_val = f if shape.path is None else None
                     solutions = run.store.query(query.text, substitutions=subs)
-                    for row in _distinct_rows(solutions, run.original):
+                    for row in _distinct_rows(solutions, run.original, run.term):
                         if row is True:
                             focus, value, path, bound = f, result_val, None, None
                         else:
                             t, p, v, extra = row
                             focus, value, path = t or f, (v if v is not None else result_val), p
-                            bound = (to_rdflib(t) if t is not None else None,
-                                     to_rdflib(p) if p is not None else None,
-                                     to_rdflib(value) if value is not None else None, extra)
+                            bound = (run.term(t) if t is not None else None,
+                                     run.term(p) if p is not None else None,
+                                     run.term(value) if value is not None else None, extra)
                         messages = []
                         own = list(shape.messages)
                         for m in query.messages:
@@ -701,7 +746,7 @@ class Engine:
                         messages += [Literal(fmt(None, str(m.value), bound)) if bound is not None
                                      else m for m in own]
                         report = Report(shape, component, focus, value,
-                                        to_rdflib(path) if path is not None else None,
+                                        run.term(path) if path is not None else None,
                                         query.node, messages)
                         reports.append(report)
             return not reports, reports
@@ -717,12 +762,16 @@ class Engine:
         vocabularies mixed in. Raises :class:`UnsupportedData` (see the module docstring)."""
         nt = data if isinstance(data, str) else data.serialize(format="nt", encoding="utf-8").decode()
         if _DATA_CHECK.search(nt):
-            raise UnsupportedData("explicit xsd:string literals or capitals in language tags")
+            raise UnsupportedData("explicit xsd:string literals")
+        spellings = tag_spellings([*_LANG_TAG.findall(nt), *self.vocab_tags])
+        if spellings and self.reads_lang:
+            raise UnsupportedData("capitals in language tags, and a SPARQL text reads LANG()")
         quads = list(ox.parse(nt.encode("utf-8"), ox.RdfFormat.N_TRIPLES))
-        return _Run(self, quads).run()
+        return _Run(self, quads, spellings).run()
 
 
-def _distinct_rows(solutions: Any, original: Callable[[Any], Any]) -> list[Any]:
+def _distinct_rows(solutions: Any, original: Callable[[Any], Any],
+                   term: Callable[[Any], Node]) -> list[Any]:
     """The violations of a SPARQL constraint's solutions, deduplicated like pySHACL's
     ``_validate_sparql_query``: True for a ?failure, else (this, path, value, other bindings)."""
     names = [v.value for v in solutions.variables]
@@ -736,7 +785,7 @@ def _distinct_rows(solutions: Any, original: Callable[[Any], Any]) -> list[Any]:
         p, v, t = bound.pop("path", None), bound.pop("value", None), bound.pop("this", None)
         if p is None and v is None and t is None:
             continue
-        row = (t, p, v, {k: to_rdflib(x) for k, x in bound.items()})
+        row = (t, p, v, {k: term(x) for k, x in bound.items()})
         if row not in rows:
             rows.append(row)
     return rows
@@ -745,9 +794,10 @@ def _distinct_rows(solutions: Any, original: Callable[[Any], Any]) -> list[Any]:
 class _Run:
     """One validation: the data indexed, the store loaded, caches for this data only."""
 
-    def __init__(self, engine: Engine, quads: list[Any]):
+    def __init__(self, engine: Engine, quads: list[Any], spellings: dict[str, str]):
         self.engine = engine
         self.quads = quads
+        self.spellings = spellings
         self.index = Index(engine.forward, engine.backward)
         self.index.add(quads)
         self.index.add(engine.vocab_quads)
@@ -768,10 +818,14 @@ class _Run:
         kind, p = shape.path
         return self.index.objects(f, p) if kind == "p" else self.index.subjects(p, f)
 
+    def term(self, node: Any) -> Node:
+        """The rdflib term of an Oxigraph term, its language tag spelt as in the data."""
+        return to_rdflib(node, self.spellings)
+
     def literal(self, v: Any) -> Literal:
         lit = self._literals.get(v)
         if lit is None:
-            lit = self._literals[v] = to_rdflib(v)  # type: ignore[assignment]
+            lit = self._literals[v] = self.term(v)  # type: ignore[assignment]
         return lit
 
     def cached(self, fn: Callable[..., bool], v: Any, *args: Any) -> bool:
@@ -826,7 +880,7 @@ class _Run:
         return same[0]
 
     def str(self, node: Any) -> str:
-        term = to_rdflib(node)
+        term = self.term(node)
         if isinstance(term, BNode):
             return str(term)  # stringify_node would describe it from the data graph
         return stringify_node(self.data_ns, term)
@@ -906,11 +960,11 @@ class _Run:
         return clone_blank_node(self.engine.sg, node, vg, keepid=True) if isinstance(node, BNode) else node
 
     def _from_data(self, vg: Graph, node: Any, depth: int = 0) -> Node:
-        term = to_rdflib(node)
+        term = self.term(node)
         if isinstance(term, BNode) and depth < 10:  # pySHACL's clone_blank_node, from the data
             for s, p, o, _ in (*self.quads, *self.engine.vocab_quads):
                 if s == node:
-                    vg.add((term, to_rdflib(p), self._from_data(vg, o, depth + 1)))
+                    vg.add((term, self.term(p), self._from_data(vg, o, depth + 1)))
         return term
 
     def _emit(self, vg: Graph, report: Report) -> BNode:

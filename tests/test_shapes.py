@@ -29,7 +29,7 @@ from pathlib import Path
 import pyshacl
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import ORG, OWL, RDF, RDFS, SH
+from rdflib.namespace import ORG, OWL, RDF, RDFS, SH, SKOS
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
@@ -242,6 +242,24 @@ def test_case(case: Path) -> None:
 
 def test_context_conforms() -> None:
     assert results_of(validate(context_graph())) == set()
+
+
+def test_context_describes_local_governments_as_the_registry_does() -> None:
+    """The context's prefectures and municipalities (and their points and sources) are the
+    registry's triples, plus only what a plan's graph adds: names in other languages."""
+    from publisher.namespaces import Iris
+    from publisher.registry import registry
+    from publisher.registry.rdf import registry_graph
+
+    context, reg = context_graph(), registry_graph(registry(), Iris())
+    described = {s for s in context.subjects() if (s, None, None) in reg}
+    assert len(set(context.subjects(RDF.type, URIRef(MPLAN + "LocalGovernment")))) == 7
+    ours = {t for t in context if t[0] in described}
+    theirs = {t for t in reg if t[0] in described}
+    plan_names = (RDFS.label, SKOS.prefLabel, URIRef(MPLAN + "prefecture"))
+    added = {(s, p, o) for s, p, o in ours - theirs
+             if p in plan_names and isinstance(o, Literal) and o.language not in (None, "ja")}
+    assert ours - added == theirs
 
 
 def test_every_bad_example_has_expected_results() -> None:
