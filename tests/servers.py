@@ -115,10 +115,6 @@ def ini_set(ini: str, section: str, key: str, value: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-VIRTUOSO_GEOMETRY = "^^<http://www.openlinksw.com/schemas/virtrdf#Geometry>"
-WKT_LITERAL = "^^<http://www.opengis.net/ont/geosparql#wktLiteral>"
-
-
 class Virtuoso:
     """A real Virtuoso (Debian's virtuoso-opensource) on loopback ports, in its own folder."""
 
@@ -197,10 +193,7 @@ class Virtuoso:
             g = row["g"]["value"]
             nt = requests.get(f"{self.url}/sparql", timeout=30, headers={"Accept": "application/n-triples"},
                               params={"query": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}"})
-            # Virtuoso keeps a geosparql:wktLiteral as its own geometry type and gives it back
-            # under that datatype (docs/deployment.md): read it as the literal that was sent
-            out[g] = {str(t).replace(VIRTUOSO_GEOMETRY, WKT_LITERAL)
-                      for t in pyoxigraph.parse(nt.content, format=pyoxigraph.RdfFormat.N_TRIPLES)}
+            out[g] = {str(t) for t in pyoxigraph.parse(nt.content, format=pyoxigraph.RdfFormat.N_TRIPLES)}
         return out
 
     def stop(self) -> None:

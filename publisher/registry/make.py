@@ -62,6 +62,13 @@ def romanise(kana: str, kind: str) -> str:
     return f"{name}-{hepburn(suffix)}" if suffix else name
 
 
+def _degrees(value: float) -> str:
+    """A coordinate to 7 decimals (about 1 cm), the precision of the points file, without the
+    noise of its binary floats (43.51816609999999 → 43.5181661), so that every store that reads
+    the number back writes it as we did."""
+    return f"{value:.7f}".rstrip("0").rstrip(".")
+
+
 def rows(external: Path) -> list[dict[str, str]]:
     """The registry's rows from the files in ``external``, in code order."""
     with open(external / CODES_FILE, encoding="utf-8", newline="") as f:
@@ -82,7 +89,7 @@ def rows(external: Path) -> list[dict[str, str]]:
         out.append({
             "code": r["code"], "kind": kind, "prefecture_code": prefectures[r["prefecture"]],
             "name": name, "kana": kana, "name_en": romanise(kana, kind),
-            "lat": str(point["lat"]) if point else "", "lng": str(point["lng"]) if point else "",
+            "lat": _degrees(point["lat"]) if point else "", "lng": _degrees(point["lng"]) if point else "",
         })
     return out
 

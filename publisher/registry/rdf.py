@@ -17,8 +17,6 @@ from . import SOURCE_CODES, SOURCE_POINTS, Registry
 
 KEY = "registry"  # the dataset's key: B/dataset/registry
 WGS84 = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
-GEO = Namespace("http://www.opengis.net/ont/geosparql#")
-SF = Namespace("http://www.opengis.net/ont/sf#")
 KIND_SCHEME = "local-government-kind"
 
 POINT_NOTE_JA = "代表点（団体名のジオコーディングによる概略の位置。境界や庁舎の位置ではない）。"
@@ -44,20 +42,19 @@ def _decimal(value: float) -> Literal:
 
 def registry_graph(reg: Registry, iris: Iris) -> Graph:
     """The registry's triples: names, kana, generated romanisation, kind, prefecture, the
-    e-Stat standard area, and a representative point (W3C Basic Geo and GeoSPARQL).
+    e-Stat standard area, and a representative point (W3C Basic Geo).
 
     >>> from publisher.registry import registry
     >>> g = registry_graph(registry(), Iris("https://example.org/id/"))
     >>> m = URIRef("https://example.org/id/municipality/011002")
     >>> str(g.value(m, RDFS.label)), str(g.value(m, DCTERMS.isPartOf)).rsplit("/", 1)[1]
     ('札幌市', '010006')
-    >>> str(g.value(m, WGS84.lat)), str(g.value(m, MPLAN.romanizedName))
+    >>> str(g.value(g.value(m, WGS84.location), WGS84.lat)), str(g.value(m, MPLAN.romanizedName))
     ('43.0620958', 'Sapporo-shi')
     """
     g = Graph()
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
-    g.bind("geo", GEO)
     g.bind("wgs84", WGS84)
     codes, points = source_codes(iris), source_points(iris)
     for node, label_ja, label_en, cite in (
@@ -89,17 +86,13 @@ def registry_graph(reg: Registry, iris: Iris) -> Graph:
         g.add((node, MPLAN.prefecture, Literal(lg.prefecture.name, lang="ja")))
         if lg.lat is None or lg.lng is None:
             continue
+        # W3C Basic Geo, whose decimals every store gives back as written (a GeoSPARQL
+        # wktLiteral comes back from Virtuoso in its own datatype and in single precision)
         point = URIRef(f"{node}/point")
-        g.add((node, WGS84.lat, _decimal(lg.lat)))
-        g.add((node, WGS84.long, _decimal(lg.lng)))
-        g.add((node, GEO.hasGeometry, point))
-        g.add((node, GEO.hasCentroid, point))
-        g.add((point, RDF.type, GEO.Geometry))
-        g.add((point, RDF.type, SF.Point))
-        # no CRS IRI in front: CRS84 (longitude, latitude) is WKT's default in GeoSPARQL, and
-        # Virtuoso refuses a wktLiteral that starts with one
-        g.add((point, GEO.asWKT, Literal(f"POINT({_decimal(lg.lng)} {_decimal(lg.lat)})",
-                                         datatype=GEO.wktLiteral)))
+        g.add((node, WGS84.location, point))
+        g.add((point, RDF.type, WGS84.Point))
+        g.add((point, WGS84.lat, _decimal(lg.lat)))
+        g.add((point, WGS84.long, _decimal(lg.lng)))
         g.add((point, RDFS.comment, Literal(POINT_NOTE_JA, lang="ja")))
         g.add((point, RDFS.comment, Literal(POINT_NOTE_EN, lang="en")))
         g.add((point, DCTERMS.source, points))
