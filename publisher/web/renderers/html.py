@@ -50,14 +50,19 @@ class UI:
         return next(iter(by_lang.values()), [])
 
     def url(self, path: str, **params: object) -> str:
-        """A local link keeping the page's language."""
+        """A local link keeping the page's language (the query goes before a fragment).
+
+        >>> UI("en", "/").url("/def#Plan"), UI("en", "/").url("/search?q=x")
+        ('/def?lang=en#Plan', '/search?q=x&lang=en')
+        """
         query = {k: v for k, v in params.items() if v not in (None, "")}
         if self.lang != "ja":
             query["lang"] = self.lang
         if not query:
             return path
+        path, hash_, fragment = path.partition("#")
         sep = "&" if "?" in path else "?"
-        return path + sep + urlencode(query, doseq=True)
+        return path + sep + urlencode(query, doseq=True) + hash_ + fragment
 
     def href(self, target: Ref | str | None) -> str | None:
         """Where a link to ``target`` goes, or None where a page must not link it and shows it
