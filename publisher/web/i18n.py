@@ -209,7 +209,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "coverage.timeline.count": ("{n} 件", "{n} plans"),
     "coverage.timeline.empty": ("グラフにはまだ計画がありません。", "There are no plans in the graph yet."),
     "coverage.prefecture_plan": ("都道府県", "prefecture"),
-    "coverage.data": ("このページのデータ", "This view as data"),
+    "coverage.data": ("データと問い合わせ", "Data and query"),
     "coverage.query": ("カタログのクエリ（都道府県別の数）", "The catalogue query (counts by prefecture)"),
     "coverage.names_generated": ("", "English names without an English label are romanised automatically from the kana (generated, not official)."),
     "compare.title": ("自治体 × SDGs・政策分野", "Municipalities × SDGs and policy domains"),

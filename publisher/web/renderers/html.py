@@ -20,7 +20,7 @@ from . import charts, maps
 from .links import link_target
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-PAGE_FORMATS = ("ttl", "jsonld", "nt", "rdf")
+PAGE_FORMATS = ("ttl", "jsonld", "nt", "rdf", "csv", "json")  # what a page's footer offers
 
 
 @dataclass
