@@ -213,7 +213,7 @@ def _facts(r: Reader, iri: str) -> dict:
         names.setdefault(p, {}).setdefault(lang, x["o"].value)
     links = r.select("""SELECT DISTINCT ?p ?o { ?m ?p ?o FILTER(isIRI(?o) && ?p IN (
         mplan:localGovernmentKind, dcterms:isPartOf, mplan:statisticalArea, owl:sameAs,
-        prov:wasDerivedFrom)) }""", m=iri)
+        dcterms:source, prov:wasDerivedFrom)) }""", m=iri)
     linked: dict[str, list[str]] = {}
     for x in links:
         linked.setdefault(x["p"].value.rsplit("#", 1)[-1].rsplit("/", 1)[-1], []).append(x["o"].value)
@@ -221,9 +221,11 @@ def _facts(r: Reader, iri: str) -> dict:
         values.sort()
     point = r.select("""SELECT DISTINCT ?lat ?lng ?g ?wkt ?note ?src { ?m wgs84:lat ?lat ; wgs84:long ?lng
         OPTIONAL { ?m geo:hasGeometry ?g OPTIONAL { ?g geo:asWKT ?wkt }
-                   OPTIONAL { ?g rdfs:comment ?note } OPTIONAL { ?g prov:wasDerivedFrom ?src } } }""",
+                   OPTIONAL { ?g rdfs:comment ?note }
+                   OPTIONAL { ?g dcterms:source|prov:wasDerivedFrom ?src } } }""",
                      m=iri)
-    sources = linked.get("wasDerivedFrom", [])
+    # the registry cites its sources with dcterms:source (a plan's parts use prov:wasDerivedFrom)
+    sources = sorted(set(linked.get("source", []) + linked.get("wasDerivedFrom", [])))
     cites = r.select(f"""SELECT DISTINCT ?s ?cite ?publisher {{ VALUES ?s {{ {iri_values(sources)} }}
         OPTIONAL {{ ?s dcterms:bibliographicCitation ?cite }}
         OPTIONAL {{ ?s dcterms:publisher ?publisher }} }}""") if sources else []
