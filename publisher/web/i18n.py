@@ -16,6 +16,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "Japanese municipalities' comprehensive plans as open data you can compare and query."),
     "nav.home": ("トップ", "Home"),
     "nav.compare": ("自治体比較", "Compare cities"),
+    "nav.coverage": ("収録状況", "Coverage"),
     "nav.search": ("検索", "Search"),
     "nav.query": ("SPARQL クエリ", "SPARQL query"),
     "nav.downloads": ("ダウンロード", "Downloads"),
@@ -47,6 +48,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "Download everything as Turtle, JSON-LD, N-Triples or CSV."),
     "home.how.ld": ("すべての IRI は解決でき、Accept ヘッダーや拡張子（.ttl .jsonld .nt .rdf）で形式を選べます。",
                     "Every IRI resolves; choose a format with the Accept header or an extension (.ttl .jsonld .nt .rdf)."),
+    "home.how.coverage": ("全国の市区町村と都道府県のうち、どこの計画があるか（地図、都道府県別の数、計画の終わる年度）。",
+                          "Which of Japan's municipalities and prefectures have a plan here (map, counts by prefecture, when plans end)."),
     "home.municipalities": ("自治体と計画", "Municipalities and plans"),
     "home.counts": ("収録数", "In numbers"),
     "count.municipalities": ("自治体", "municipalities"),
@@ -137,6 +140,78 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "muni.plans": ("計画", "Plans"),
     "muni.units": ("担当部署", "Departments"),
     "muni.same_as": ("Wikidata", "Wikidata"),
+    "muni.kana": ("よみがな", "Kana reading"),
+    "muni.romanized": ("ローマ字表記（自動生成）", "Romanised name (generated)"),
+    "muni.romanised_auto": ("ローマ字は自動生成", "romanised automatically"),
+    "muni.kind": ("種類", "Kind"),
+    "muni.point": ("代表点（概略）", "Representative point (approximate)"),
+    "muni.point.text": ("北緯 {lat}°、東経 {lng}°", "{lat}° N, {lng}° E"),
+    "muni.no_plan": ("この団体の計画は、まだグラフにありません。", "No plan of this local government is in the graph yet."),
+    "muni.map.title": ("{name}の位置（{prefecture}の市区町村の代表点の中で）",
+                       "Where {name} is among the municipalities of {prefecture} (representative points)"),
+    "muni.map.desc": ("赤い点がこの市区町村、灰色の点は同じ都道府県のほかの市区町村です（団体名からの概略の代表点）。",
+                      "The red dot is this municipality, the grey dots the other municipalities of its "
+                      "prefecture (approximate representative points, from the names)."),
+    "pref.coverage": ("{total} 市区町村のうち {n} の計画がグラフにあります（{share}）。",
+                      "{n} of its {total} municipalities have a plan in the graph ({share})."),
+    "pref.municipalities": ("市区町村", "Municipalities"),
+    "pref.own_plans": ("都道府県の計画", "The prefecture's own plans"),
+    "pref.no_own_plan": ("この都道府県自身の計画は、まだグラフにありません（市区町村の数とは別に数えています）。",
+                         "No plan of the prefecture itself is in the graph yet (counted apart from its municipalities)."),
+    "pref.map.title": ("{name}の市区町村 {n}（代表点）", "The {n} municipalities of {name} (representative points)"),
+    "coverage.title": ("全国の収録状況", "Coverage across Japan"),
+    "coverage.intro": (
+        "全国 {total} の市区町村（特別区を含む。総務省「全国地方公共団体コード」による）のうち、どこの総合計画がこのグラフにあるかを示します。"
+        "「計画あり」は、その団体を mplan:municipality とする mplan:Plan が1件以上あることです。"
+        "都道府県自身の計画は、市区町村の数には含めず別に数えています。",
+        "Which of Japan's {total} municipalities (special wards included; from 総務省's local government "
+        "code list) have a comprehensive plan in this graph. \"Has a plan\" means some mplan:Plan has the "
+        "municipality as its mplan:municipality. Prefectures' own plans are not counted among the "
+        "municipalities; they are counted separately."),
+    "coverage.count.municipalities": ("市区町村", "municipalities"),
+    "coverage.count.with_plan": ("計画のある市区町村", "with a plan"),
+    "coverage.count.share": ("割合", "share"),
+    "coverage.count.prefectures": ("自らの計画がある都道府県（別計）", "prefectures with a plan of their own (counted apart)"),
+    "coverage.map": ("地図", "Map"),
+    "coverage.map.title": ("全国の市区町村 {n}（代表点）", "Japan's {n} municipalities (representative points)"),
+    "coverage.map.desc": (
+        "橙の点は計画がグラフにある市区町村（{yes}）、灰色の点はまだない市区町村（{no}）。"
+        "点を選ぶとその市区町村のページが開きます。同じ内容は都道府県別の表と CSV にもあります。",
+        "Orange dots: municipalities with a plan in the graph ({yes}); grey dots: those without one "
+        "yet ({no}). Each dot opens the municipality's page. The table by prefecture and the CSV "
+        "hold the same facts."),
+    "coverage.map.note": (
+        "点の位置は団体名から求めた概略の代表点で、境界や庁舎の位置ではありません。"
+        "経度・緯度をそのまま平面に置き（横方向は中央の緯度で縮めています）、沖縄と離島も同じ縮尺で描いています。",
+        "Dots are approximate representative points found from the names, not boundaries or town "
+        "halls. Longitude and latitude are drawn as they are (x scaled by the cosine of the middle "
+        "latitude), Okinawa and the far islands at the same scale."),
+    "coverage.legend.yes": ("計画あり（{n}）", "has a plan ({n})"),
+    "coverage.legend.no": ("計画なし（{n}）", "no plan yet ({n})"),
+    "coverage.dot.yes": ("{name}（計画あり）", "{name} (has a plan)"),
+    "coverage.by_prefecture": ("都道府県別", "By prefecture"),
+    "coverage.col.prefecture": ("都道府県", "Prefecture"),
+    "coverage.col.municipalities": ("市区町村数", "Municipalities"),
+    "coverage.col.with_plan": ("計画あり", "With a plan"),
+    "coverage.col.share": ("割合", "Share"),
+    "coverage.col.own_plan": ("都道府県の計画", "Prefecture's own plan"),
+    "coverage.col.code": ("団体コード", "Code"),
+    "coverage.col.name": ("名前", "Name"),
+    "coverage.col.plans": ("計画", "Plans"),
+    "coverage.col.end": ("計画期間の最終年度", "Last fiscal year of the plan"),
+    "coverage.total": ("全国", "Japan"),
+    "coverage.timeline": ("計画期間の終わり（年度別）", "When plans end, by fiscal year"),
+    "coverage.timeline.intro": (
+        "計画期間の最終年度（mplan:periodEnd）ごとに計画を並べています。早く終わる計画の団体は、まもなく次の計画づくりに入ります。",
+        "Plans by the last fiscal year of their period (mplan:periodEnd): the local governments whose "
+        "plans end first will soon draft their next one."),
+    "coverage.timeline.none": ("最終年度の記載がない計画", "Plans that state no end year"),
+    "coverage.timeline.count": ("{n} 件", "{n} plans"),
+    "coverage.timeline.empty": ("グラフにはまだ計画がありません。", "There are no plans in the graph yet."),
+    "coverage.prefecture_plan": ("都道府県", "prefecture"),
+    "coverage.data": ("データと問い合わせ", "Data and query"),
+    "coverage.query": ("カタログのクエリ（都道府県別の数）", "The catalogue query (counts by prefecture)"),
+    "coverage.names_generated": ("", "English names without an English label are romanised automatically from the kana (generated, not official)."),
     "compare.title": ("自治体 × SDGs・政策分野", "Municipalities × SDGs and policy domains"),
     "compare.intro": (
         "各マスの数は、その自治体の計画でその目標・分野に対応付けられた要素（施策・指標など）の数です。"
@@ -215,6 +290,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "yes": ("はい", "yes"),
     "no": ("いいえ", "no"),
 }
+
+
+def fiscal_year(year: int, lang: str) -> str:
+    """A fiscal year (its Gregorian start year) as a page says it.
+
+    >>> fiscal_year(2032, "ja"), fiscal_year(2019, "ja"), fiscal_year(2032, "en")
+    ('2032年度（令和14年度）', '2019年度（令和元年度）', 'FY2032 (April 2032 to March 2033)')
+    """
+    if lang == "en":
+        return f"FY{year} (April {year} to March {year + 1})"
+    for era, first in (("令和", 2019), ("平成", 1989), ("昭和", 1926)):
+        if year >= first:
+            n = year - first + 1
+            return f"{year}年度（{era}{'元' if n == 1 else n}年度）"
+    return f"{year}年度"
 
 
 def t(key: str, lang: str, **values: object) -> str:

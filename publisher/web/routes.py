@@ -18,13 +18,14 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 
 from ..formats import FORMATS, by_extension
 from ..settings import Settings
-from .conneg import HTML, RDF_OFFERS, SELECT_OFFERS, negotiate, rdf_offers
+from .conneg import HTML, RDF_OFFERS, SELECT_OFFERS, Offer, negotiate, rdf_offers
 from .endpoint import ClientSlots, Runner, checked_job, read_job, run_job, service_description
 from .errors import WebError, not_acceptable, not_found
 from .examples import Example
 from .i18n import LANGS
 from .paths import Paths, whole_number
 from .renderers import RDF_RENDERERS
+from .renderers.coverage import COVERAGE_RENDERERS
 from .renderers.html import HtmlRenderer
 from .responses import media_type_header, not_modified
 from .service import Site
@@ -38,6 +39,7 @@ SECURITY = {"X-Content-Type-Options": "nosniff",
                                        "style-src 'self'; script-src 'self'; frame-ancestors 'none'",
             "Referrer-Policy": "same-origin"}
 PAGE_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+COVERAGE_OFFERS = (HTML, Offer("json", "application/json"), Offer("csv", "text/csv"))
 
 
 @dataclass
@@ -166,6 +168,31 @@ def compare(request: Request) -> Response:
     example = next((e for e in web.examples if e.name == "07-domain-matrix"), None)
     return html_page(request, "compare.html", headers, d=web.site.compare(_bases(request)),
                      example=example, alternates=[])
+
+
+def coverage(request: Request) -> Response:
+    """/coverage: which municipalities have a plan, as a page (map, counts by prefecture, plans
+    by the year they end), JSON or CSV (by ``Accept``, ``?_mediatype=`` or ``/coverage.csv``)."""
+    web = web_of(request)
+    stem, _, ext = request.url.path.partition(".")
+    offer = negotiate(COVERAGE_OFFERS, request.headers.get("accept"),
+                      request.query_params.get("_mediatype") or ext or None)
+    if offer is None:
+        raise not_acceptable([o.media_type for o in COVERAGE_OFFERS])
+    cached, headers = not_modified(request, web.store.release, offer.key)
+    if cached is not None:
+        return cached
+    alternates = [{"key": o.key, "media_type": o.media_type,
+                   "href": stem + ("" if o.key == "html" else f".{o.key}")} for o in COVERAGE_OFFERS]
+    headers["Link"] = _link_header(alternates)
+    headers["Content-Location"] = stem + ("" if offer.key == "html" else f".{offer.key}")
+    data = web.site.coverage()
+    if offer.key != "html":
+        return Response(COVERAGE_RENDERERS[offer.key](data),
+                        media_type=media_type_header(offer.media_type), headers=headers)
+    example = next((e for e in web.examples if e.name == "coverage"), None)
+    return html_page(request, "coverage.html", headers, d=data, example=example,
+                     alternates=alternates)
 
 
 def search(request: Request) -> Response:
@@ -355,7 +382,7 @@ def sitemap(request: Request) -> Response:
         return cached
     root = str(request.base_url).rstrip("/")
     lastmod = web.store.release.modified.date().isoformat()
-    urls = ["/", "/compare", "/query", "/downloads/"] + [web.paths.href(i) for i in web.site.sitemap()]
+    urls = ["/", "/coverage", "/compare", "/query", "/downloads/"] + [web.paths.href(i) for i in web.site.sitemap()]
     body = ['<?xml version="1.0" encoding="UTF-8"?>',
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for u in dict.fromkeys(urls):

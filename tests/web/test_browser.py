@@ -232,3 +232,32 @@ def test_pages_and_an_example_query_in_chromium(browser: Chromium, server, shots
     browser.screenshot(shots / "query.png")
 
     assert browser.errors() == []
+
+
+def test_coverage_map_in_chromium(browser: Chromium, server, shots: Path) -> None:  # noqa: ANN001
+    """/coverage in a real browser: the SVG map is on screen with a dot for each of the 1,741
+    municipalities, a covered one is painted on top where it is, nothing is fetched from
+    another site, and the page fits a phone. Screenshots: coverage-1280.png, coverage-390.png."""
+    base = server.url
+    browser.navigate(base + "/coverage")
+    seen = browser.evaluate("""(() => {
+        const svg = document.querySelector('main svg.map');
+        const box = svg.getBoundingClientRect(), style = getComputedStyle(svg);
+        const dot = svg.querySelector('g.yes circle');
+        dot.scrollIntoView({block: 'center'});
+        const r = dot.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+        return {width: box.width, height: box.height, shown: style.display !== 'none' && style.visibility === 'visible',
+                circles: svg.querySelectorAll('circle').length, linked: svg.querySelectorAll('a > circle').length,
+                hit: hit === dot, dotSize: r.width};
+    })()""")
+    assert seen["shown"] and seen["width"] > 500 and seen["height"] > 500, seen
+    assert seen["circles"] == seen["linked"] == 1741
+    assert seen["hit"] and seen["dotSize"] >= 4, seen  # a covered municipality's dot is visible on top
+    browser.screenshot(shots / "coverage-1280.png")
+    browser.screenshot(shots / "coverage-390.png", width=390, mobile=True)
+    assert (shots / "coverage-1280.png").stat().st_size > 50_000
+    assert browser.fits(390), "the coverage page scrolls sideways on a phone"
+    fetched = browser.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    assert fetched and all(url.startswith(base + "/") for url in fetched), fetched  # no tiles, no CDN
+    assert browser.errors() == []

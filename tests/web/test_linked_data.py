@@ -21,6 +21,8 @@ DEF = "https://w3id.org/mplan/def"
 # (kind, local path, IRI, how the store oracle finds its triples)
 RESOURCES = [
     ("municipality", "/municipality/152021", B + "municipality/152021", "describe"),
+    ("municipality-without-plan", "/municipality/011002", B + "municipality/011002", "describe"),
+    ("prefecture", "/municipality/150002", B + "municipality/150002", "describe"),
     ("plan", "/plan/152021-nagaoka-next", B + "plan/152021-nagaoka-next", "describe"),
     ("element", "/plan/152021-nagaoka-next/element/p-bosai",
      B + "plan/152021-nagaoka-next/element/p-bosai", "describe"),

@@ -18,7 +18,7 @@ from publisher.web.sparql import keywords, uses_service
 MODULES = ["publisher.web.conneg", "publisher.web.paths", "publisher.web.sparql",
            "publisher.web.store", "publisher.web.i18n", "publisher.web.examples",
            "publisher.web.renderers.results", "publisher.web.renderers.rdf",
-           "publisher.web.renderers.links",
+           "publisher.web.renderers.links", "publisher.web.renderers.html", "publisher.web.renderers.maps",
            "publisher.web.service.reader", "publisher.web.app", "publisher.web.remote_store",
            "publisher.web.sparql_text", "publisher.sparqlclient"]
 

@@ -14,13 +14,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from ...formats import FORMATS
 from ...namespaces import PREFIXES
-from ..i18n import LANGS, t
+from ..i18n import LANGS, fiscal_year, t
 from ..service.reader import Ref, curie, pick, sdg_notation
-from . import charts
+from . import charts, maps
 from .links import link_target
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-PAGE_FORMATS = ("ttl", "jsonld", "nt", "rdf")
+PAGE_FORMATS = ("ttl", "jsonld", "nt", "rdf", "csv", "json")  # what a page's footer offers
 
 
 @dataclass
@@ -50,14 +50,19 @@ class UI:
         return next(iter(by_lang.values()), [])
 
     def url(self, path: str, **params: object) -> str:
-        """A local link keeping the page's language."""
+        """A local link keeping the page's language (the query goes before a fragment).
+
+        >>> UI("en", "/").url("/def#Plan"), UI("en", "/").url("/search?q=x")
+        ('/def?lang=en#Plan', '/search?q=x&lang=en')
+        """
         query = {k: v for k, v in params.items() if v not in (None, "")}
         if self.lang != "ja":
             query["lang"] = self.lang
         if not query:
             return path
+        path, hash_, fragment = path.partition("#")
         sep = "&" if "?" in path else "?"
-        return path + sep + urlencode(query, doseq=True)
+        return path + sep + urlencode(query, doseq=True) + hash_ + fragment
 
     def href(self, target: Ref | str | None) -> str | None:
         """Where a link to ``target`` goes, or None where a page must not link it and shows it
@@ -82,6 +87,16 @@ class UI:
     def num(self, value: float | None) -> str:
         return "" if value is None else charts._fmt(value)
 
+    def pct(self, share: float) -> str:
+        """A share (0–1) as a percentage: one decimal, more where it would read as zero."""
+        if 0 < share < 0.001:
+            return f"{share * 100:.2f}%"
+        return f"{share * 100:.1f}%"
+
+    def fy(self, year: int) -> str:
+        """A fiscal year (Gregorian start year) in this page's words: 2032年度（令和14年度）."""
+        return fiscal_year(year, self.lang)
+
 
 class HtmlRenderer:
     """Renders named templates with a :class:`UI` and the page's data."""
@@ -93,6 +108,7 @@ class HtmlRenderer:
         self.env.globals.update(indicator_chart=charts.indicator_chart, matrix=charts.matrix,
                                 sdg_color=charts.sdg_color, goal_label=charts.goal_label,
                                 domain_label=charts.domain_label, PAGE_FORMATS=PAGE_FORMATS,
+                                coverage_map=maps.coverage_map, location_map=maps.location_map,
                                 curie=curie, prefixes=sorted(PREFIXES.items()),
                                 FORMAT_NAMES={f.extension: f.name for f in FORMATS})
         self.settings = settings

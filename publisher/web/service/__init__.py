@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from ...namespaces import DEF, MPLAN, SDG
 from ..paths import Paths
 from ..store import Store
-from . import catalog, links, plans, vocab
+from . import catalog, links, places, plans, vocab
 from .reader import Reader, sdg_notation
 
 KIND_BY_TYPE = (
@@ -18,6 +18,7 @@ KIND_BY_TYPE = (
     (str(MPLAN.PlanElement), "element"),
     (str(MPLAN.Indicator), "indicator"),
     (str(MPLAN.Municipality), "municipality"),
+    (str(MPLAN.Prefecture), "prefecture"),
     ("http://www.w3.org/ns/dcat#Catalog", "catalog"),
     ("http://www.w3.org/ns/dcat#Dataset", "dataset"),
     ("http://www.w3.org/2004/02/skos/core#ConceptScheme", "scheme"),
@@ -34,6 +35,8 @@ class Site:
         self.paths = paths
         self.catalog_iri = paths.base + "catalog"
         self.page_size = catalog_page_size
+        self._coverage = places.CoverageCache(lambda: places.coverage(self.reader),
+                                              lambda: store.release.id)
 
     def kind(self, iri: str) -> str | None:
         """What page ``iri`` gets (plan, element, …, resource), or ``None`` if unknown (404)."""
@@ -70,7 +73,9 @@ class Site:
         if kind == "indicator":
             return plans.indicator_page(r, iri)
         if kind == "municipality":
-            return plans.municipality_page(r, iri)
+            return places.municipality_page(r, iri)
+        if kind == "prefecture":
+            return places.prefecture_page(r, iri)
         if kind == "target":
             return links.target_page(r, iri, bases, page)
         if kind == "ontology":
@@ -113,6 +118,11 @@ class Site:
 
     def compare(self, bases: tuple[str, ...] = links.BASES) -> dict:
         return links.compare_page(self.reader, bases)
+
+    def coverage(self) -> places.Coverage:
+        """Which municipalities have a plan, by prefecture, and when plans end: computed once
+        per release."""
+        return self._coverage.get()
 
     def search(self, q: str) -> dict:
         return catalog.search(self.reader, q)

@@ -14,7 +14,7 @@ from .reader import Reader, iri_values, number, page_count, term, text_of
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SITEMAP_CLASSES = ("mplan:Plan", "mplan:PlanElement", "mplan:Indicator", "mplan:Municipality",
-                   "dcat:Dataset", "skos:Concept", "skos:ConceptScheme")
+                   "mplan:Prefecture", "dcat:Dataset", "skos:Concept", "skos:ConceptScheme")
 DCAT_DATASET = "http://www.w3.org/ns/dcat#dataset"
 
 

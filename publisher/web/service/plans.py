@@ -303,23 +303,3 @@ def indicator_page(r: Reader, iri: str) -> dict:
         "provenance": provenance(r, iri),
     }
 
-
-def municipality_page(r: Reader, iri: str) -> dict:
-    f = r.select("""SELECT ?code ?area ?same { OPTIONAL { ?m mplan:localGovernmentCode ?code }
-        OPTIONAL { ?m mplan:statisticalArea ?area } OPTIONAL { ?m owl:sameAs ?same } } LIMIT 1""", m=iri)
-    pref = r.select("SELECT ?p { ?m mplan:prefecture ?p }", m=iri)
-    plans = r.select("SELECT DISTINCT ?p ?license { ?p mplan:municipality ?m OPTIONAL { ?p dcterms:license ?license } } ORDER BY ?p", m=iri)
-    units = r.select("SELECT DISTINCT ?u { ?u org:unitOf ?m } ORDER BY ?u", m=iri)
-    x = f[0] if f else {}
-    refs = r.refs({p["p"].value for p in plans} | {u["u"].value for u in units}
-                  | {text_of(p, "license") for p in plans} - {None})
-    prefecture = {p["p"].language or "": p["p"].value for p in pref}
-    return {
-        "ref": r.ref(iri), "code": text_of(x, "code"), "area": text_of(x, "area"),
-        "same_as": text_of(x, "same"), "prefecture": prefecture,
-        "plans": [refs[p["p"].value] for p in plans], "units": [refs[u["u"].value] for u in units],
-        "provenance": {"licenses": sorted({refs[t].iri: refs[t] for t in
-                                           {text_of(p, "license") for p in plans} - {None}}.values(),
-                                          key=lambda ref: ref.iri),
-                       "sources": [], "sections": [], "plan": None},
-    }

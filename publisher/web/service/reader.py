@@ -23,11 +23,15 @@ EXTRA_PREFIXES = {
     "hydra": "http://www.w3.org/ns/hydra/core#", "vann": "http://purl.org/vocab/vann/",
     "adms": "http://www.w3.org/ns/adms#", "dcatap": "http://data.europa.eu/r5r/",
     "csvw": "http://www.w3.org/ns/csvw#",
+    "wgs84": "http://www.w3.org/2003/01/geo/wgs84_pos#", "geo": "http://www.opengis.net/ont/geosparql#",
 }
 ALL_PREFIXES = {**PREFIXES, **EXTRA_PREFIXES}
 PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(ALL_PREFIXES.items()))
 INCOMING_SCAN = 10_000  # links a page reads to list and count what links to a resource
-LABEL_PREDICATES = ("skos:prefLabel", "rdfs:label", "dcterms:title", "foaf:name")
+#: What a resource is called, best first. ``mplan:romanizedName`` (the registry's generated
+#: romanisation, e.g. "Sapporo-shi"@en) comes last: an English page shows it only where there
+#: is no English label, and a page whose title it is says that it was generated.
+LABEL_PREDICATES = ("skos:prefLabel", "rdfs:label", "dcterms:title", "foaf:name", "mplan:romanizedName")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SDG_NS = str(SDG)
 CC = "https://creativecommons.org/licenses/"
