@@ -204,7 +204,7 @@ class SparqlStore(Store):
                 if fmt not in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE):
                     raise self._unreadable(f"a {media or 'untyped'} answer to a CONSTRUCT")
                 quads = ox.parse(body, format=fmt)
-                return self._guard((_normal_triple(q.triple) for q in quads), seconds)
+                return self._guard((q.triple for q in quads), seconds)
             if media != SELECT_ACCEPT:
                 raise self._unreadable(f"a {media or 'untyped'} answer to a {kind.upper()}")
             cap = body.headers.get("X-SPARQL-MaxRows")  # type: ignore[attr-defined]  # Virtuoso
@@ -375,30 +375,14 @@ def _rows(holder: list[ox.QuerySolutions], names: list[str]) -> Iterator[dict]:
 
 XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
 _BOOLEANS = {"1": "true", "0": "false"}
-GEO_WKT = ox.NamedNode("http://www.opengis.net/ont/geosparql#wktLiteral")
-VIRTUOSO_GEOMETRY = ox.NamedNode("http://www.openlinksw.com/schemas/virtrdf#Geometry")
 
 
 def _normal(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> object:
     """A term as the embedded store gives it: Virtuoso writes xsd:boolean values as 1 and 0 in
-    SPARQL JSON (not in N-Triples), so they are put back to their canonical true and false; it
-    stores a geo:wktLiteral as its own geometry type and answers with that type
-    (``virtrdf:Geometry``), which is put back to geo:wktLiteral (the text is kept as it comes).
-
-    >>> _normal(ox.Literal("POINT(1 2)", datatype=VIRTUOSO_GEOMETRY)).datatype.value
-    'http://www.opengis.net/ont/geosparql#wktLiteral'
-    """
-    if isinstance(term, ox.Literal):
-        if term.datatype == XSD_BOOLEAN and term.value in _BOOLEANS:
-            return ox.Literal(_BOOLEANS[term.value], datatype=XSD_BOOLEAN)
-        if term.datatype == VIRTUOSO_GEOMETRY:
-            return ox.Literal(term.value, datatype=GEO_WKT)
+    SPARQL JSON (not in N-Triples), so they are put back to their canonical true and false."""
+    if isinstance(term, ox.Literal) and term.datatype == XSD_BOOLEAN and term.value in _BOOLEANS:
+        return ox.Literal(_BOOLEANS[term.value], datatype=XSD_BOOLEAN)
     return term
-
-
-def _normal_triple(t: ox.Triple) -> ox.Triple:
-    o = _normal(t.object)
-    return t if o is t.object else ox.Triple(t.subject, t.predicate, o)  # type: ignore[arg-type]
 
 
 class _VirtuosoBlankNodes(io.RawIOBase):
