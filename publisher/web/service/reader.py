@@ -23,7 +23,7 @@ EXTRA_PREFIXES = {
     "hydra": "http://www.w3.org/ns/hydra/core#", "vann": "http://purl.org/vocab/vann/",
     "adms": "http://www.w3.org/ns/adms#", "dcatap": "http://data.europa.eu/r5r/",
     "csvw": "http://www.w3.org/ns/csvw#",
-    "wgs84": "http://www.w3.org/2003/01/geo/wgs84_pos#", "geo": "http://www.opengis.net/ont/geosparql#",
+    "wgs84": "http://www.w3.org/2003/01/geo/wgs84_pos#",
 }
 ALL_PREFIXES = {**PREFIXES, **EXTRA_PREFIXES}
 PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(ALL_PREFIXES.items()))
