@@ -13,7 +13,7 @@ from publisher.web.conneg import ASK_OFFERS, HTML, RDF_OFFERS, SELECT_OFFERS, ne
 from publisher.web.paths import Paths
 from publisher.web.renderers.results import RESULT_WRITERS
 from publisher.web.service.reader import bind
-from publisher.web.sparql import keywords, uses_service
+from publisher.web.sparql import Unchecked, keywords, refusal, uses_service
 
 MODULES = ["publisher.web.conneg", "publisher.web.paths", "publisher.web.sparql",
            "publisher.web.store", "publisher.web.i18n", "publisher.web.examples",
@@ -91,6 +91,19 @@ def test_bind_writes_only_validated_terms() -> None:
 ])
 def test_service_detection(query: str, refused: bool) -> None:
     assert uses_service(query) is refused
+
+
+def test_a_query_without_the_word_service_is_not_parsed_twice() -> None:
+    """SPARQL 1.2 syntax that rdflib's parser cannot read, but Oxigraph can: without the word
+    "service" anywhere it is run (the second check is skipped); with the word, even in a
+    comment, the query stays refused unread, as before."""
+    plain = "SELECT * { << ?s ?p ?o >> ?q ?r }"
+    assert list(ox.Store().query(plain)) == []  # Oxigraph reads it
+    assert uses_service(plain) is False
+    with pytest.raises(Unchecked):
+        uses_service(plain + " # service")
+    assert refusal(plain) is None
+    assert refusal(plain + " # Service").code == "syntax"
 
 
 def test_keywords_skip_strings_and_iris() -> None:
