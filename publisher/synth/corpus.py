@@ -212,8 +212,7 @@ def plan_source(m: Municipality, seed: int = 1, scale: float = 1.0) -> dict[str,
     n_measures = max(n_policies, _count(rng, "measures", size, scale))
     n_indicators = _count(rng, "indicators", size, scale)
     domains = rng.sample(DOMAINS, min(len(DOMAINS), max(n_goals, 3)))
-    suffix = "都" if m.kind == "prefecture" and m.name_ja.endswith("都") else ""
-    title_ja = f"{MARK}第{rng.randint(2, 7)}次{m.name_ja}総合計画{suffix}"
+    title_ja = f"{MARK}第{rng.randint(2, 7)}次{m.name_ja}総合計画"
     plan = {
         "id": m.plan_id,
         "municipality": {"code": m.code, "name": {"ja": m.name_ja, "en": m.name_en},
