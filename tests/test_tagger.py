@@ -215,3 +215,28 @@ def test_an_accepted_suggestion_needs_an_existing_item(tmp_path: Path):
     with pytest.raises(SourceError) as exc:
         load_plan(folder)
     assert "h9-9" in str(exc.value) and "dangling-reference" in str(exc.value)
+
+
+def _review_table() -> str:
+    rows, total = [], [0, 0, 0]
+    for plan in REVIEWED_PLANS:
+        decisions = [i.data["decision"] for i in load_plan(DATASETS / plan).items("suggestions")]
+        n = [len(decisions), decisions.count("accepted"), decisions.count("rejected")]
+        total = [a + b for a, b in zip(total, n)]
+        rows.append(f"| {plan} | {n[0]} | {n[1]} | {n[2]} |")
+    return "\n".join(["| plan | suggestions | accepted (curated) | rejected |", "|---|---|---|---|", *rows,
+                      "| **all** | " + " | ".join(f"**{x}**" for x in total) + " |"])
+
+
+def test_docs_show_the_review_as_committed():
+    doc = (ROOT / "docs" / "sdg-tagger.md").read_text(encoding="utf-8")
+    shown = doc.split("<!-- sdg-review:begin -->\n", 1)[1].split("\n<!-- sdg-review:end -->", 1)[0]
+    assert shown == _review_table()
+
+
+def test_docs_review_example_is_a_decision_in_the_seeds():
+    doc = (ROOT / "docs" / "sdg-tagger.md").read_text(encoding="utf-8")
+    block = next(b for b in doc.split("```yaml\n")[1:] if "decision: accepted" in b.split("```")[0])
+    example = yaml.safe_load(block.split("```")[0])[0]
+    entries = [i.data for i in load_plan(DATASETS / "022012-aomori-next").items("suggestions")]
+    assert example in entries
