@@ -222,7 +222,7 @@ def _review_table() -> str:
     for plan in REVIEWED_PLANS:
         decisions = [i.data["decision"] for i in load_plan(DATASETS / plan).items("suggestions")]
         n = [len(decisions), decisions.count("accepted"), decisions.count("rejected")]
-        total = [a + b for a, b in zip(total, n)]
+        total = [a + b for a, b in zip(total, n, strict=True)]
         rows.append(f"| {plan} | {n[0]} | {n[1]} | {n[2]} |")
     return "\n".join(["| plan | suggestions | accepted (curated) | rejected |", "|---|---|---|---|", *rows,
                       "| **all** | " + " | ".join(f"**{x}**" for x in total) + " |"])
