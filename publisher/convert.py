@@ -431,8 +431,9 @@ class _Converter:
 
     def suggestion(self, s: dict[str, Any]) -> None:
         """An entry of the review file: pending → a suggested link (score, evidence, tagger
-        version; no mplan:alignedWith), accepted → a curated link by its reviewer, rejected →
-        nothing. A suggestion the source files already link declared or curated is skipped."""
+        version; no mplan:alignedWith), accepted → a curated link by its reviewer, on the day of
+        the decision (dcterms:date), with the reason as evidence, rejected → nothing. A suggestion
+        the source files already link declared or curated is skipped."""
         if s["decision"] == "rejected":
             return
         owner = self.iris.in_plan(self.pid, s["kind"], s["about"])
@@ -450,6 +451,8 @@ class _Converter:
                 self.add(node, MPLAN.evidence, Literal(evidence, lang="ja"))
         else:
             self.add(node, PROV.wasAttributedTo, Literal(s["by"]))
+            if "date" in s:
+                self.add(node, DCTERMS.date, Literal(s["date"], datatype=XSD.date))
             note = s.get("note") or evidence
             if note:
                 self.add(node, MPLAN.evidence, Literal(note, lang="ja"))

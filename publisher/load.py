@@ -295,6 +295,11 @@ def _schema_problem(doc: Document, error: jsonschema.ValidationError) -> Problem
                        "ID は英数字・「.」「_」「-」だけで書いてください。団体コードは6桁の数字です。",
                        "Ids use ASCII letters, digits, '.', '_' and '-'; the municipality code is 6 digits; a plan id is <code>-<slug>.",
                        code="bad-format")
+    if kind == "format" and error.validator_value == "date":
+        return Problem(doc.locate(path), f"「{field_name}」が日付ではありません（{value!r}）。",
+                       f"{field_name!r} is not a date ({value!r}).",
+                       '"2026-12-05" のように西暦の年-月-日で、引用符で囲んで書いてください。',
+                       'Write the day as "YYYY-MM-DD" in quotes, like "2026-12-05".', code="bad-date")
     if kind == "oneOf" and isinstance(value, (dict, str, int, float, bool, list)) or kind == "anyOf":
         return Problem(doc.locate(path), f"「{field_name}」の書き方が違います（{value!r}）。",
                        f"{field_name!r} is not written in a form we read ({value!r}).",

@@ -100,24 +100,29 @@ def site(seed_publication: Path):
         yield client
 
 
-def test_compare_page_shows_suggested_sdgs_and_curated_domains(site):
+def test_compare_page_counts_reviewed_sdgs_and_curated_domains(site):
     page = site.get("/compare")
     assert page.status_code == 200
     text = page.text
     for city in ("長崎市", "長岡市", "青森市", "塩尻市"):
         assert f"{city} × " in text
-    # SDG grid: the tagger's suggestions, marked as such (the seeds declare no goal)
-    assert re.search(r"青森市 × 13 [^:]*: ツールが提案 2", text)
-    assert re.search(r'<circle [^>]*class="suggested"', text)
+    # SDG grid: the editors' review of the tagger's suggestions (datasets/*/sdg-review.yaml), all
+    # decided, so counted as curated: 青森市's p3-6 and p3-6-1 (13.2) were accepted
+    assert re.search(r"青森市 × 13 [^:]*: 編集者が確認 2<", text)
+    # a rejected suggestion is not counted: 長岡市's only goal-14 link (p-norin) was rejected
+    assert re.search(r"長岡市 × 14 [^:]*: 0<", text)
+    assert not re.search(r"× [^<]*ツールが提案 [0-9]", text), "no suggestion is left unreviewed"
     # policy-domain grid: the editors' mapping, counted as curated
     assert "長崎市 × 市民協働: 編集者が確認 " in text
 
 
-def test_compare_page_lets_users_leave_out_suggestions(site):
+def test_compare_page_lets_users_choose_the_basis(site):
     text = site.get("/compare", params=[("basis", "declared"), ("basis", "curated")]).text
-    assert not re.search(r'<circle [^>]*class="suggested"', text)
-    assert not re.search(r"× [^<]*ツールが提案 [0-9]", text), "no cell counts suggested links"
+    assert re.search(r"青森市 × 13 [^:]*: 編集者が確認 2<", text)
     assert "長崎市 × 市民協働: 編集者が確認 " in text
+    text = site.get("/compare", params=[("basis", "suggested")]).text
+    assert re.search(r"青森市 × 13 [^:]*: 0<", text), "curated links are left out"
+    assert not re.search(r"× [^<]*編集者が確認 [0-9]", text)
 
 
 def test_link_pages_are_paged_and_the_pages_add_up(site, seed_publication: Path):

@@ -9,14 +9,17 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import yaml
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 
-from publisher.namespaces import MPLAN, concept
+from publisher.namespaces import MPLAN, SDG, Iris, concept
 
 EXPECTED = sorted((Path(__file__).parent / "seeds").glob("*.expected.yaml"))
+DATASETS = Path(__file__).parents[1] / "datasets"
+XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 
 
 def test_every_seed_plan_has_expected_facts():
@@ -79,13 +82,65 @@ def test_nagasaki_community_council_example(seed_checked):
 
 
 def test_no_sdg_link_is_invented(seed_checked):
-    """The seeds' SDG icons were lost: no plan declares or curates an SDG goal. The only SDG
-    links are the tagger's suggestions (basis suggested, from the unreviewed sdg-review.yaml)."""
+    """The seeds' SDG icons were lost: no plan declares an SDG goal. The only SDG links are the
+    tagger's suggestions as the editors reviewed them in sdg-review.yaml (basis curated); every
+    suggestion has been decided, so none is left as suggested."""
     for g in seed_checked.graphs.values():
         for a, target in g.subject_objects(MPLAN.alignmentTarget):
             if "metadata.un.org/sdg" in str(target):
-                assert g.value(a, MPLAN.basis) == concept("link-basis", "suggested"), a
-        assert not [o for o in g.objects(None, MPLAN.alignedWith) if "metadata.un.org/sdg" in str(o)]
+                assert g.value(a, MPLAN.basis) == concept("link-basis", "curated"), a
+
+
+def _review(plan: str) -> list[dict]:
+    path = DATASETS / plan / "sdg-review.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["suggestions"] if path.is_file() else []
+
+
+def test_published_sdg_links_are_the_editors_review(seed_publication: Path):
+    """In the published store, each accepted suggestion is a curated link by the editors, dated,
+    with their reason as evidence and the mplan:alignedWith shortcut; a rejected one is neither
+    a link nor the shortcut; and there is no other SDG link."""
+    store = ox.Store.read_only(str(seed_publication.resolve() / "store"))
+    iris = Iris()
+    basis, by, when, why = (ox.NamedNode(str(t)) for t in (MPLAN.basis, PROV.wasAttributedTo,
+                                                            DCTERMS.date, MPLAN.evidence))
+    aligned, alignment = ox.NamedNode(str(MPLAN.alignedWith)), ox.NamedNode(str(MPLAN.alignment))
+    curated = ox.NamedNode(str(concept("link-basis", "curated")))
+    accepted = rejected = 0
+    published = set()
+    for plan in sorted(p.name for p in DATASETS.iterdir() if p.is_dir()):
+        for e in _review(plan):
+            owner = ox.NamedNode(str(iris.in_plan(plan, e["kind"], e["about"])))
+            target = ox.NamedNode(str(SDG[e["target"].split(":", 1)[1]]))
+            notation = e["target"].replace(":", "-")
+            nodes = [q.object for q in store.quads_for_pattern(owner, alignment, None)
+                     if q.object.value.endswith(f"/{notation}")]
+            shortcut = list(store.quads_for_pattern(owner, aligned, target))
+            where = f"{plan} {e['about']} {e['target']}"
+            if e["decision"] == "rejected":
+                rejected += 1
+                assert not nodes and not shortcut, f"{where} was rejected"
+                continue
+            assert e["decision"] == "accepted", where
+            accepted += 1
+            assert [n.value for n in nodes] == [f"{owner.value}/alignment/curated/{notation}"], where
+            node = nodes[0]
+            values = {p: [q.object for q in store.quads_for_pattern(node, p, None)]
+                      for p in (basis, by, when, why)}
+            assert values[basis] == [curated], where
+            assert values[by] == [ox.Literal(e["by"])], where
+            assert values[when] == [ox.Literal(e["date"], datatype=XSD_DATE)], where
+            assert values[why] == [ox.Literal(e["note"], language="ja")], where
+            assert shortcut, f"{where}: accepted, so mplan:alignedWith"
+            published.add((owner.value, node.value))
+    assert accepted and rejected
+    sdg_links = {(q.subject.value, q.object.value) for q in store.quads_for_pattern(None, alignment, None)
+                 if "/alignment/" in q.object.value and "/sdg-" in q.object.value}
+    assert sdg_links == published, "every SDG link comes from an accepted suggestion"
+    sdg_shortcuts = [q for q in store.quads_for_pattern(None, aligned, None)
+                     if q.object.value.startswith("http://metadata.un.org/sdg/")]
+    assert len(sdg_shortcuts) == len(published)
+    del store
 
 
 def test_every_part_records_its_source(seed_checked):

@@ -1,9 +1,10 @@
 """The review file of a plan: ``datasets/<plan>/sdg-review.yaml``.
 
 ``planlod suggest-sdgs`` writes the tagger's suggestions there, one entry per item and goal,
-each ``decision: pending``. An editor sets ``decision: accepted`` (with ``by:``, who decided) or
-``rejected``. The converter publishes pending entries as *suggested* links (with score, evidence
-and tagger version), accepted ones as *curated* links, and nothing for rejected ones.
+each ``decision: pending``. An editor sets ``decision: accepted`` or ``rejected``, with ``by:``
+(who decided), ``date:`` (when) and ``note:`` (the one-line reason). The converter publishes
+pending entries as *suggested* links (with score, evidence and tagger version), accepted ones as
+*curated* links (by, date, the reason as evidence), and nothing for rejected ones.
 
 Re-running keeps every decided entry exactly as it is (even if the tagger no longer suggests
 it) and replaces the pending ones with the current suggestions; a new suggestion is not added
@@ -24,7 +25,7 @@ from .suggest import plan_items, suggest
 
 REVIEW_FILE = "sdg-review.yaml"
 FIELDS = ("about", "kind", "label", "target", "score", "evidence", "tagger_version", "decision",
-          "by", "note")
+          "by", "date", "note")
 
 HEADER = """\
 # yaml-language-server: $schema=../../publisher/schemas/plan-source.schema.json
@@ -32,16 +33,19 @@ HEADER = """\
 # SDGs との対応付けの候補（`planlod suggest-sdgs` が本文から自動で作成）。編集者が確認して
 # decision を書き換えてください。
 #   pending  未確認。「自動推定（suggested）」として、スコア・根拠の語・ツールの版つきで公開
-#   accepted 採用。「編集者が判断（curated）」として公開。by: に判断した人（名前か役割）を書く
+#   accepted 採用。「編集者が判断（curated）」として公開
 #   rejected 不採用。公開しない
-# `planlod suggest-sdgs` を再実行しても、accepted・rejected の項目（by, note を含む）は
+# 採用・不採用には by:（判断した人。名前か役割）、date:（判断した日 "YYYY-MM-DD"）、note:（計画の
+# 本文に照らした1行の理由）を書きます。
+# `planlod suggest-sdgs` を再実行しても、accepted・rejected の項目（by, date, note を含む）は
 # そのまま残ります。リストの中のコメントは残らないので、メモは note: に書いてください。
 #
 # SDG links suggested by the tagger (`planlod suggest-sdgs`) for an editor to review. Set
-# decision to accepted (published as curated; put who decided in by:) or rejected (not
-# published); pending entries are published as suggested links with score, evidence and tagger
-# version. Re-running keeps every accepted or rejected entry; write remarks in note:, since
-# comments inside the list are not kept.
+# decision to accepted (published as curated) or rejected (not published), with by: (who),
+# date: ("YYYY-MM-DD") and note: (a one-line reason, judged against the plan's text); pending
+# entries are published as suggested links with score, evidence and tagger version. Re-running
+# keeps every accepted or rejected entry; write remarks in note:, since comments inside the list
+# are not kept.
 """
 
 
