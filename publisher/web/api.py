@@ -48,9 +48,8 @@ def _page_params(request: Request) -> tuple[int, int]:
         raw = request.query_params.get(name)
         value = default if raw is None else whole_number(raw)
         if value is None or value < 1 or (top is not None and value > top):
-            limit = f"1 to {top}" if top else "1 or more"
-            raise _bad(name, f"must be a whole number from {limit}.",
-                       f"{limit.replace(' to ', '〜').replace(' or more', '以上')} の整数を指定してください。")
+            en, ja = (f"from 1 to {top}", f"1〜{top} の") if top else ("of 1 or more", "1 以上の")
+            raise _bad(name, f"must be a whole number {en}.", f"{ja}整数を指定してください。")
         out.append(value)
     return out[0], out[1]
 
