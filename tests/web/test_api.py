@@ -313,3 +313,82 @@ def test_docs_python_example_runs(server, capsys):
     printed = capsys.readouterr().out.splitlines()
     assert len(printed) == 5  # 長崎市's five KPIs, one line each
     assert printed[0].startswith("市政情報の発信に満足している市民の割合 [('baseline', 68.9, '%', 2020)")
+
+
+# --- the JSON-LD, for linked-data clients ---------------------------------------------------------
+
+JSONLD_PATHS = ("/plan/202151-shiojiri-6", "/plan/422011-nagasaki-2025/element/h1",
+                "/plan/422011-nagasaki-2025/indicator/h1-info-satisfaction",
+                "/plan/422011-nagasaki-2025/indicator/h1-info-satisfaction/value/baseline-2020",
+                "/municipality/152021", "/def/level/goal", "/def/level", "/def", "/catalog",
+                "/dataset/422011-nagasaki-2025", "/sdg/11")
+
+
+def _keys(x: object) -> set[str]:
+    if isinstance(x, dict):
+        return {k for k in x if k != "@context"} | {k2 for k, v in x.items() if k != "@context"
+                                                      for k2 in _keys(v)}
+    if isinstance(x, list):
+        return {k for v in x for k in _keys(v)}
+    return set()
+
+
+@pytest.mark.parametrize("path", JSONLD_PATHS)
+def test_jsonld_keys_are_all_aliased_and_lossless(client, path):
+    """No ``prefix:name`` or IRI keys; the context is embedded (nothing to fetch); and the
+    compacted document is the same graph as the Turtle."""
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    r = client.get(path, headers={"Accept": "application/ld+json"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/ld+json")
+    doc = r.json()
+    assert isinstance(doc["@context"], dict), "the context is embedded, never a URL to fetch"
+    assert "@import" not in doc["@context"]
+    keys = _keys(doc)
+    assert keys, path
+    assert not [k for k in keys if not k.startswith("@") and (":" in k or "/" in k)], path
+    turtle = client.get(path, headers={"Accept": "text/turtle"}).text
+    assert isomorphic(Graph().parse(data=r.text, format="json-ld"),
+                      Graph().parse(data=turtle, format="turtle")), path
+
+
+def test_jsonld_typed_literals_are_native_where_lossless(client):
+    plan = client.get("/plan/202151-shiojiri-6.jsonld").json()
+    ctx = plan["@context"]
+    node = next(n for n in plan.get("@graph", [plan]) if n.get("@id", "").endswith("/plan/202151-shiojiri-6"))
+    assert node["periodStart"] == "2024" and ctx["periodStart"]["@type"] == "xsd:gYear"
+    assert node["title"]["ja"] == "第六次塩尻市総合計画"
+    value = client.get("/plan/422011-nagasaki-2025/indicator/h1-info-satisfaction/value/baseline-2020.jsonld").json()
+    assert value["value"] == "68.9" and value["@context"]["value"]["@type"] == "xsd:decimal"
+    assert value["fiscalYear"] == "2020"
+    goal = client.get("/def/level/goal.jsonld").json()
+    node = next(n for n in goal.get("@graph", [goal]) if n.get("@id", "").endswith("/level/goal"))
+    assert node["rank"] == 2, "an xsd:integer is a JSON number"
+    nagaoka = client.get("/plan/152021-nagaoka-next/indicator/kpi-settlement.jsonld").json()
+    node = next(n for n in nagaoka.get("@graph", [nagaoka]) if n.get("@id", "").endswith("/kpi-settlement"))
+    assert node.get("proposed") in (True, None) and "mplan:proposed" not in node
+
+
+def test_published_context_is_the_one_served(client, seed_publication):
+    published = json.loads((seed_publication / "downloads" / "context.jsonld").read_text(encoding="utf-8"))
+    served = client.get("/plan/152021-nagaoka-next.jsonld").json()["@context"]
+    assert published["@context"] == served
+
+
+def test_jsonld_of_the_whole_store_is_lossless_and_fully_aliased(store):
+    """Every triple of the seed publication (data, registry, catalog, ontology, schemes),
+    compacted with the context: the same graph back, and no key left as a CURIE or IRI."""
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    from publisher.web.renderers.rdf import render_rdf
+
+    triples = [q.triple for q in store]
+    data = render_rdf(triples, "jsonld")
+    keys = _keys(json.loads(data))
+    assert not [k for k in keys if not k.startswith("@") and (":" in k or "/" in k)]
+    back = Graph().parse(data=data, format="json-ld")
+    assert len(back) == len(set(triples))
+    assert isomorphic(back, Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES),
+                                          format="nt"))
