@@ -26,7 +26,7 @@ anything. The plain JSON API (``/api/…``, docs/api.md) is where decimals are J
 >>> ctx["periodStart"], ctx["value"]["@type"], ctx["title"]["@container"]
 ({'@id': 'mplan:periodStart', '@type': 'xsd:gYear'}, 'xsd:decimal', '@language')
 >>> ctx["qbOrder"], ctx["order"]
-('http://purl.org/linked-data/cube#order', 'mplan:order')
+('qb:order', 'mplan:order')
 """
 
 from __future__ import annotations

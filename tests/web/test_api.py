@@ -392,3 +392,12 @@ def test_jsonld_of_the_whole_store_is_lossless_and_fully_aliased(store):
     assert len(back) == len(set(triples))
     assert isomorphic(back, Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES),
                                           format="nt"))
+
+
+@pytest.mark.parametrize("name", ["publisher.web.service.api", "publisher.publish.context"])
+def test_docstring_examples_run(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.failed == 0 and result.attempted > 0

@@ -37,7 +37,11 @@ class Page:
 
 def json_number(term: ox.Literal | None) -> int | float | None:
     """A numeric literal as a JSON number: an integer when it is whole (``"75"^^xsd:decimal``
-    → 75), else a float (``"6.77"`` → 6.77). ``None`` when it is not a number."""
+    → 75), else a float (``"6.77"`` → 6.77). ``None`` when it is not a number.
+
+    >>> [json_number(ox.Literal(v)) for v in ("75.0", "6.77", "-3", "12345678901234567890.5", "x")]
+    [75, 6.77, -3, 1.2345678901234567e+19, None]
+    """
     if term is None:
         return None
     try:
@@ -52,7 +56,11 @@ def json_number(term: ox.Literal | None) -> int | float | None:
 
 
 def year_of(term: ox.Literal | None) -> int | None:
-    """The Gregorian year of an ``xsd:gYear`` (``"2024"`` → 2024); ``None`` otherwise."""
+    """The Gregorian year of an ``xsd:gYear`` (``"2024"`` → 2024); ``None`` otherwise.
+
+    >>> year_of(ox.Literal("2024")), year_of(ox.Literal("2024Z")), year_of(None)
+    (2024, 2024, None)
+    """
     if term is None:
         return None
     head = term.value[:4]
