@@ -15,32 +15,9 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from ..namespaces import MPLAN, PREFIXES
+from .context import jsonld_context
 
 CONTEXT_FILE = "context.jsonld"
-
-
-def jsonld_context() -> dict[str, Any]:
-    """The JSON-LD context published with the dumps: prefixes and natural names of our terms."""
-    ctx: dict[str, Any] = dict(sorted(PREFIXES.items()))
-    ctx.update({
-        "label": {"@id": "rdfs:label", "@container": "@language"},
-        "description": {"@id": "dcterms:description", "@container": "@language"},
-        "notation": "skos:notation",
-        "level": {"@id": "mplan:level", "@type": "@id"},
-        "parent": {"@id": "mplan:parent", "@type": "@id"},
-        "inPlan": {"@id": "mplan:inPlan", "@type": "@id"},
-        "measures": {"@id": "mplan:measures", "@type": "@id"},
-        "indicator": {"@id": "mplan:indicator", "@type": "@id"},
-        "valueKind": {"@id": "mplan:valueKind", "@type": "@id"},
-        "fiscalYear": {"@id": "mplan:fiscalYear", "@type": "xsd:gYear"},
-        "value": {"@id": "mplan:value", "@type": "xsd:decimal"},
-        "unit": "mplan:unit",
-        "textAsWritten": "mplan:textAsWritten",
-        "direction": {"@id": "mplan:direction", "@type": "@id"},
-        "responsibleUnit": {"@id": "mplan:responsibleUnit", "@type": "@id"},
-        "municipality": {"@id": "mplan:municipality", "@type": "@id"},
-    })
-    return {"@context": ctx}
 
 
 def _sorted_json(value: Any) -> Any:

@@ -36,8 +36,8 @@ TYPED_FILE = "typed.json"  # every typed IRI of the plan, read only when another
 ARTIFACT_VERSION = "3"
 # the modules whose code decides a plan's files (the cache key includes their text)
 CODE_MODULES = ("load", "sources", "yamlsrc", "convert", "fiscal", "namespaces", "formats", "errors",
-                "validate", "publish/plans", "publish/dumps", "publish/csvout", "publish/compose",
-                "registry/__init__")
+                "validate", "publish/plans", "publish/dumps", "publish/context", "publish/csvout",
+                "publish/compose", "registry/__init__")
 
 
 @cache

@@ -32,7 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import usage_error
 from ..settings import Settings
-from . import routes
+from . import api, routes
 from .conneg import HTML, Offer, negotiate
 from .endpoint import ClientSlots, make_runner
 from .errors import WebError
@@ -106,6 +106,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
             Route("/robots.txt", routes.robots, methods=["GET"]),
             Route("/favicon.ico", routes.favicon, methods=["GET"]),
             Route("/healthz", routes.health, methods=["GET"]),
+            *api.ROUTES,
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
             Route("/{path:path}", routes.resource, methods=["GET"]),
         ],

@@ -156,8 +156,10 @@ def home(request: Request) -> Response:
     cached, headers = not_modified(request, web.store.release, "html")
     if cached is not None:
         return cached
+    # the examples are absolute URLs, for the host the client asked, so they can be pasted
     return html_page(request, "home.html", headers, d=web.site.home(),
-                     alternates=_alternates("/catalog", ""), examples=web.examples)
+                     alternates=_alternates("/catalog", ""), examples=web.examples,
+                     root=str(request.base_url).rstrip("/"))
 
 
 def compare(request: Request) -> Response:
