@@ -128,6 +128,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         import os
 
         settings.store_password = os.environ.get("MPLAN_STORE_PASSWORD")
+    import logging
+
+    handler = logging.StreamHandler()  # the server's own events, beside uvicorn's
+    handler.setFormatter(logging.Formatter("%(levelname)-8s  %(message)s"))
+    served = logging.getLogger("planlod.serve")
+    served.addHandler(handler)
+    served.setLevel(logging.INFO)
+    served.propagate = False
     app = create_app(settings)
     print(f"serving {settings.sparql_endpoint or settings.out} at http://{settings.host}:{settings.port}/ "
           f"(SPARQL endpoint: /sparql) — Ctrl+C to stop / 停止は Ctrl+C", file=sys.stderr)

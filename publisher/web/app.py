@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -37,6 +38,7 @@ from .conneg import HTML, Offer, negotiate
 from .endpoint import ClientSlots, make_runner
 from .errors import WebError
 from .examples import load_examples
+from .follow import Fixed, Following, FollowRelease
 from .paths import Paths
 from .remote_store import SparqlStore
 from .renderers.html import HtmlRenderer
@@ -60,34 +62,39 @@ def open_publication(settings: Settings) -> Store:
         return SparqlStore(settings.sparql_endpoint, base=settings.base, user=settings.store_user,
                            password=settings.store_password, auth=settings.store_auth,
                            timeout=settings.query_timeout)
+    return OxigraphStore.open(publication_folder(settings) / "store")
+
+
+def publication_folder(settings: Settings) -> Path:
+    """The release ``settings.out`` points at now, or a clear error if there is none."""
     release = settings.out.resolve()
-    store_dir = release / "store"
-    if not store_dir.is_dir():
+    if not (release / "store").is_dir():
         raise usage_error(
             f"There is no publication at {settings.out}: run `planlod build` first.",
             f"{settings.out} に公開物がありません。先に `planlod build` を実行してください。")
-    return OxigraphStore.open(store_dir)
+    return release
 
 
 def create_app(settings: Settings, store: Store | None = None) -> Starlette:
-    """The ASGI app serving ``store`` (default: the publication at ``settings.out``)."""
-    store = store or open_publication(settings)
-    paths = Paths(settings.base)
-    downloads = (store.location.parent / "downloads" if store.location is not None
-                 else settings.out.resolve() / "downloads")
-    web = Web(settings=settings, store=store, paths=paths,
-              site=Site(store, paths, settings.catalog_page_size), html=HtmlRenderer(settings),
-              runner=make_runner(store, settings),
-              downloads=downloads if downloads.is_dir() else None, examples=load_examples(),
-              slots=ClientSlots(settings.max_queries_per_client))
+    """The ASGI app serving ``store`` (default: the publication at ``settings.out``, followed
+    to each new release that ``planlod build`` publishes there; see :mod:`.follow`)."""
+    shared = _Shared(Paths(settings.base), HtmlRenderer(settings), load_examples(),
+                     ClientSlots(settings.max_queries_per_client))
+    releases: Fixed | Following
+    if store is not None or settings.sparql_endpoint:
+        releases = Fixed(open_web(settings, store or open_publication(settings), shared))
+    else:
+        publication_folder(settings)  # a clear error now if there is none
+        releases = Following(settings.out, lambda folder: open_web(
+            settings, OxigraphStore.open(folder / "store"), shared))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await run_in_threadpool(web.runner.start)
+        await run_in_threadpool(releases.start)
         try:
             yield
         finally:
-            web.runner.close()
+            releases.close()
 
     app = Starlette(
         routes=[
@@ -110,7 +117,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
             Route("/{path:path}", routes.resource, methods=["GET"]),
         ],
-        middleware=[Middleware(NoSniff),
+        middleware=[Middleware(NoSniff), Middleware(FollowRelease, releases=releases),
                     Middleware(CORSMiddleware, allow_origins=["*"],
                                allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
                                allow_headers=["*"], expose_headers=EXPOSED, max_age=86400)],
@@ -118,8 +125,30 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
                             WebError: handle_error},
         lifespan=lifespan,
     )
-    app.state.web = web
+    app.state.releases = releases
     return app
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What every release's :class:`Web` shares: the per-client query slots above all, which
+    must count a client's queries whatever release they run on."""
+
+    paths: Paths
+    html: HtmlRenderer
+    examples: list
+    slots: ClientSlots
+
+
+def open_web(settings: Settings, store: Store, shared: _Shared) -> Web:
+    """What the routes use to answer from one release (its store, worker pool, downloads)."""
+    downloads = (store.location.parent / "downloads" if store.location is not None
+                 else settings.out.resolve() / "downloads")
+    return Web(settings=settings, store=store, paths=shared.paths,
+               site=Site(store, shared.paths, settings.catalog_page_size), html=shared.html,
+               runner=make_runner(store, settings),
+               downloads=downloads if downloads.is_dir() else None, examples=shared.examples,
+               slots=shared.slots)
 
 
 class NoSniff:
@@ -159,7 +188,7 @@ async def handle_error(request: Request, exc: Exception) -> Response:
     offer = negotiate((JSON, HTML), request.headers.get("accept"))
     if offer is HTML and request.method in ("GET", "HEAD"):
         try:
-            body = request.app.state.web.html.render(
+            body = routes.web_of(request).html.render(
                 "error.html", lang=routes.lang_of(request), path=request.url.path,
                 query=dict(request.query_params), err=err, alternates=[])
             return Response(body, err.status, media_type=routes.HTML_TYPE,

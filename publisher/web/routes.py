@@ -22,6 +22,7 @@ from .conneg import HTML, RDF_OFFERS, SELECT_OFFERS, Offer, negotiate, rdf_offer
 from .endpoint import ClientSlots, Runner, checked_job, read_job, run_job, service_description
 from .errors import WebError, not_acceptable, not_found
 from .examples import Example
+from .follow import SCOPE_KEY
 from .i18n import LANGS
 from .paths import Paths, whole_number
 from .renderers import RDF_RENDERERS
@@ -44,7 +45,8 @@ COVERAGE_OFFERS = (HTML, Offer("json", "application/json"), Offer("csv", "text/c
 
 @dataclass
 class Web:
-    """What the routes use; built once by :func:`publisher.web.app.create_app`."""
+    """What the routes use to answer from one release; made by :func:`publisher.web.app.open_web`
+    for each release the server follows."""
 
     settings: Settings
     store: Store
@@ -58,7 +60,8 @@ class Web:
 
 
 def web_of(request: Request) -> Web:
-    return request.app.state.web
+    """The release this request is answered from (see :mod:`publisher.web.follow`)."""
+    return request.scope.get(SCOPE_KEY) or request.app.state.releases.current
 
 
 def client_of(request: Request) -> str:

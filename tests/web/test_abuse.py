@@ -37,7 +37,7 @@ def strict(strict_app, run_server):  # noqa: ANN001, ANN201
 
 
 def worker_pids(app) -> set[int]:  # noqa: ANN001
-    return app.state.web.runner.pids()
+    return app.state.releases.current.runner.pids()
 
 
 def alive(pid: int) -> bool:

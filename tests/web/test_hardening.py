@@ -112,7 +112,7 @@ def test_deep_nesting_over_a_remote_store_leaves_the_server_up(web_settings, rem
 # --- rows 1 and 2: memory and bytes per query -------------------------------------------------
 
 def test_a_query_over_the_memory_budget_gets_503_and_others_are_served(budget, budget_app) -> None:  # noqa: ANN001
-    before = budget_app.state.web.runner.pids()
+    before = budget_app.state.releases.current.runner.pids()
     with client(budget.url) as c, client(budget.url, "127.0.0.3") as other:
         t0 = time.monotonic()
         r = c.post("/sparql", data={"query": RUNAWAY})
@@ -123,9 +123,9 @@ def test_a_query_over_the_memory_budget_gets_503_and_others_are_served(budget, b
         assert other.get("/sparql", params={"query": SMALL}).status_code == 200
         assert c.get(PAGE, headers={"Accept": "text/html"}).status_code == 200
     deadline = time.monotonic() + 20  # the worker that ran it is replaced
-    while len(budget_app.state.web.runner.pids()) < 3 and time.monotonic() < deadline:
+    while len(budget_app.state.releases.current.runner.pids()) < 3 and time.monotonic() < deadline:
         time.sleep(0.1)
-    after = budget_app.state.web.runner.pids()
+    after = budget_app.state.releases.current.runner.pids()
     assert len(after) == 3 and len(before - after) == 1
 
 
@@ -151,7 +151,7 @@ def test_one_client_runs_at_most_its_share(budget, budget_app) -> None:  # noqa:
     hog = threading.Thread(target=lambda: answers.append(
         httpx.post(budget.url + "/sparql", data={"query": ENDLESS}, timeout=60)))
     hog.start()
-    slots = budget_app.state.web.slots._running  # noqa: SLF001
+    slots = budget_app.state.releases.current.slots._running  # noqa: SLF001
     deadline = time.monotonic() + 10
     while not slots and time.monotonic() < deadline:  # until the endless query runs
         time.sleep(0.05)
