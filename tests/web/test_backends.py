@@ -60,7 +60,9 @@ def _fetch(base: str, path: str) -> tuple[int, str, set[str]]:
         page = c.get(path, headers={"Accept": "text/html"})
         rdf = c.get(path, headers={"Accept": "application/n-triples"})
         is_rdf = rdf.headers.get("content-type", "").startswith("application/n-triples")
-        return page.status_code, page.text, _canonical(rdf.content) if is_rdf else set()
+        # the home page's examples are absolute URLs on the host asked: each backend's own
+        html = page.text.replace(base.rstrip("/"), "http://HOST")
+        return page.status_code, html, _canonical(rdf.content) if is_rdf else set()
 
 
 def sample(paths: list[str]) -> list[str]:
@@ -121,6 +123,10 @@ VIRTUOSO_DIFFERS = {
 }
 
 
+# Queries whose answer on the seeds is empty by the data's nature, not by a fault.
+EMPTY_ON_SEEDS = {"suggestions-to-review": "the editors reviewed every seed suggestion: none is pending"}
+
+
 @pytest.mark.parametrize("name,query", QUERIES, ids=[q[0] for q in QUERIES])
 def test_every_example_query_answers_the_same(backend_client, name, query) -> None:  # noqa: ANN001
     accept = "application/sparql-results+json, application/n-triples;q=0.9"
@@ -129,7 +135,10 @@ def test_every_example_query_answers_the_same(backend_client, name, query) -> No
         r = backend_client(backend).post("/sparql", data={"query": query}, headers={"Accept": accept})
         assert r.status_code == 200, (backend, r.text[:500])
         answers[backend] = _rows(r)
-    assert answers["embedded"], f"{name} answers nothing on the seed corpus"
+    if name in EMPTY_ON_SEEDS:  # still compared below: empty everywhere
+        assert not answers["embedded"], f"{name} now answers on the seeds: drop it from EMPTY_ON_SEEDS"
+    else:
+        assert answers["embedded"], f"{name} answers nothing on the seed corpus"
     assert answers["oxigraph"] == answers["embedded"], f"{name} answers differently on oxigraph"
     if name in VIRTUOSO_DIFFERS:
         assert answers["virtuoso"] != answers["embedded"], f"{name} now agrees on Virtuoso: update the list"
