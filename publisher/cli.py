@@ -109,6 +109,24 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+@command("import")
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from .importer.run import import_plan
+
+    done = import_plan(Path(args.source), args.code, Path(args.out) if args.out else None,
+                       Path(args.update) if args.update else None)
+    if args.report:
+        Path(args.report).write_text(done.report, encoding="utf-8")
+    print(done.report, end="")
+    if args.update:
+        print(f"wrote the diff {done.written}: review it, then apply what you accept "
+              f"(e.g. `patch -p1 < {done.written.name}` in {done.written.parent})")
+    else:
+        print(f"created {done.written}: check the items marked review, then run "
+              f"`planlod validate {done.written}`")
+    return EXIT_OK
+
+
 SERVE_OPTIONS = ("host", "port", "query_timeout", "max_rows", "max_body", "max_concurrent_queries",
                  "query_queue_wait", "max_queries_per_client", "forwarded_allow_ips", "query_memory_mb",
                  "max_result_bytes", "max_query_depth", "catalog_page_size", "sparql_endpoint",
@@ -282,6 +300,24 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("code", help="6-digit 全国地方公共団体コード, with its check digit")
     n.add_argument("slug", nargs="?", default="plan", help="lower-case slug for the plan id")
     n.add_argument("--name", default="（市町村名）", help="municipality name in Japanese")
+
+    im = sub.add_parser(
+        "import", help="draft a plan folder from a plan's PDF or its text",
+        description="Read a plan (a PDF, or text such as a PDF extractor gives) and write a draft "
+        "plan folder (plan.yaml, elements.yaml, indicators.yaml) that `planlod validate` reads: the "
+        "hierarchy, the indicators with their values and fiscal years, departments, declared SDGs, "
+        "the period and the schedule. Every item carries its page, line and a confidence; items "
+        "to check carry source.review, which `planlod validate` lists. Prints the import report: "
+        "counts per level, content lines not placed, KPI values not read. Never overwrites.")
+    im.add_argument("source", help="the plan: a .pdf file, or a UTF-8 text file")
+    im.add_argument("--code", required=True, help="6-digit 全国地方公共団体コード, with its check digit")
+    target = im.add_mutually_exclusive_group(required=True)
+    target.add_argument("--out", metavar="DIR",
+                        help="new plan folder to create, named CODE-SLUG (it must not exist)")
+    target.add_argument("--update", metavar="DIR",
+                        help="existing plan folder: write DIR.import.diff beside it (a unified diff "
+                        "from the folder to the new draft) instead of changing it")
+    im.add_argument("--report", metavar="FILE", help="also write the import report to FILE")
 
     sv = sub.add_parser("serve", help="serve the publication: linked-data pages and /sparql",
                         description="Serve the publication at --out (built by `planlod build`): a "

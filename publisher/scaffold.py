@@ -53,14 +53,19 @@ indicators: []
 """
 
 
-def scaffold(datasets: Path, code: str, slug: str, name: str) -> Path:
-    """Create ``datasets/<code>-<slug>/`` with template files; refuse to overwrite."""
+def check_code(code: str) -> None:
+    """Raise a UsageError unless ``code`` is a 全国地方公共団体コード with the right check digit."""
     if not code_is_valid(code):
         hint = f"{code[:5]}{check_digit(code[:5])}" if re.fullmatch(r"\d{5,6}", code) else "6桁"
         raise UsageError(Problem(Location(), f"団体コード「{code}」が正しくありません（例: {hint}）。",
                                  f"{code!r} is not a valid local government code (e.g. {hint}).",
                                  "検査数字つきの6桁を指定してください。", "Give the 6 digits with the check digit.",
                                  code="check-digit"))
+
+
+def scaffold(datasets: Path, code: str, slug: str, name: str) -> Path:
+    """Create ``datasets/<code>-<slug>/`` with template files; refuse to overwrite."""
+    check_code(code)
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,40}", slug):
         raise UsageError(Problem(Location(), "slug は英小文字・数字・ハイフンで書いてください。",
                                  "the slug must be lower-case letters, digits and hyphens.", code="usage"))
