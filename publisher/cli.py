@@ -31,10 +31,14 @@ def command(name: str) -> Callable[[Command], Command]:
     return register
 
 
-def _print_results(checked, out=sys.stdout, warnings: bool = True) -> None:  # noqa: ANN001
+def _print_results(checked, base: str, out=sys.stdout, warnings: bool = True) -> None:  # noqa: ANN001
+    from .locate import Locator, reviews, where
+    from .namespaces import Iris
+
     for pid in sorted(checked.reports):
         report = checked.reports[pid]
         folder = checked.folders[pid]
+        locator = Locator(checked.sources[pid], Iris(base)) if pid in checked.sources else None
         v, w = len(report.violations), len(report.warnings)
         status = "OK" if report.conforms else "NG"
         cached = " (cached)" if report.cached else ""
@@ -45,9 +49,15 @@ def _print_results(checked, out=sys.stdout, warnings: bool = True) -> None:  # n
                 continue
             path = f" {r.path}" if r.path else ""
             print(f"  {r.severity}: <{r.focus}>{path}", file=out)
+            found = locator.locate(r.focus, r.path) if locator else None
+            if found:
+                print(f"    {where(*found)}", file=out)
             print(f"    {r.message_ja}", file=out)
             if r.message_en != r.message_ja:
                 print(f"    {r.message_en}", file=out)
+        if warnings and pid in checked.sources:
+            for location, review in reviews(checked.sources[pid]):
+                print(f"  Review: {location}\n    要確認 / to check: {review}", file=out)
     for p in checked.corpus:
         print(f"NG corpus: {p.kind} <{p.iri}> in {', '.join(p.plans)}", file=out)
         print(f"    {p.message_ja}\n    {p.message_en}", file=out)
@@ -74,7 +84,7 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
                    for pid, r in checked.reports.items()}, sys.stdout, ensure_ascii=False, indent=1)
         print()
     else:
-        _print_results(checked, warnings=not args.quiet)
+        _print_results(checked, settings.base, warnings=not args.quiet)
     return EXIT_OK if checked.conforms else EXIT_NONCONFORMANT
 
 
@@ -84,7 +94,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
 
     result = build(settings)
     if not result.checked.conforms:
-        _print_results(result.checked, out=sys.stderr, warnings=False)
+        _print_results(result.checked, settings.base, out=sys.stderr, warnings=False)
         print("公開しませんでした。以前の公開物はそのままです。/ Nothing was published; the previous "
               "publication is unchanged.", file=sys.stderr)
         return EXIT_NONCONFORMANT

@@ -54,6 +54,13 @@ def _decimal(number: float | int) -> Literal:
     return Literal(text + "0" if text.endswith(".") else text, datatype=XSD.decimal)
 
 
+def value_iri(indicator: str, v: dict[str, Any]) -> URIRef:
+    """An indicator value's IRI: its id, or its kind and Gregorian fiscal year (target-2025)."""
+    fy = parse_fiscal(v["fiscal_year"]) if "fiscal_year" in v else None
+    local = v.get("id") or (f"{v['kind']}-{fy.fiscal_year}" if fy else v["kind"])
+    return URIRef(f"{indicator}/value/{local}")
+
+
 class _Converter:
     def __init__(self, source: PlanSource, iris: Iris):
         self.s = source
@@ -322,8 +329,7 @@ class _Converter:
 
     def value(self, indicator: URIRef, ind: dict[str, Any], v: dict[str, Any]) -> None:
         fy = parse_fiscal(v["fiscal_year"]) if "fiscal_year" in v else None
-        local = v.get("id") or (f"{v['kind']}-{fy.fiscal_year}" if fy else v["kind"])
-        node = URIRef(f"{indicator}/value/{local}")
+        node = value_iri(indicator, v)
         self.add(node, RDF.type, MPLAN.IndicatorValue)
         self.add(node, RDF.type, QB.Observation)
         self.add(node, QB.dataSet, self.value_set)
