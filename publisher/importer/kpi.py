@@ -177,7 +177,7 @@ class Kpi:
             m = _KPI_LINE.match(q.text)
             if m and _cells(q.line.raw) is None:
                 self.prose_line(j, m.group(1), m.group(2), year)
-            elif q.text and len(q.text) < 30 and not re.search(r"\d|[※【】]", q.text) and not q.bullet:
+            elif q.text and len(q.text) < 30 and not re.search(r"\d|[※【】]|。$", q.text) and not q.bullet:
                 break  # the next heading
             j += 1
         return j
@@ -214,22 +214,25 @@ class Kpi:
 
     def prose_values(self, j: int, ind: Indicator) -> None:
         """Sentences after a KPI line: …に約63,200人となる見込み (projection), …を目標 (target)."""
+        following = []
         for q in self.lines[j + 1:j + 8]:
-            if re.match(r"^\S{2,20}\s+.*\d", q.text) and not q.text.endswith("。"):
+            if _KPI_LINE.match(q.text) or q.bullet:
                 break
-            for sentence in re.split(r"(?<=。)", q.text):
-                kind = "projection" if re.search(r"見込|推計", sentence) else (
-                    "target" if "目標" in sentence else None)
-                if kind is None:
+            following.append(q.text)
+        # a PDF wraps a paragraph into lines: read it sentence by sentence
+        for sentence in re.split(r"(?<=。)", "".join(following)):
+            kind = "projection" if re.search(r"見込|推計", sentence) else (
+                "target" if "目標" in sentence else None)
+            if kind is None:
+                continue
+            for m in _PROSE_VALUE.finditer(nfkc(sentence)):
+                if kind == "projection" and "目標" in nfkc(sentence)[m.end():m.end() + 12]:
                     continue
-                for m in _PROSE_VALUE.finditer(nfkc(sentence)):
-                    if kind == "projection" and "目標" in nfkc(sentence)[m.end():m.end() + 12]:
-                        continue
-                    value = float(m.group("num").replace(",", ""))
-                    v = Value(kind, int(value) if value.is_integer() else value, m.group(0),
-                              m.group("unit"), m.group("date"))
-                    if not any(_same(v, w) for w in ind.values):
-                        ind.values.append(v)
+                value = float(m.group("num").replace(",", ""))
+                v = Value(kind, int(value) if value.is_integer() else value, m.group(0),
+                          m.group("unit"), m.group("date"))
+                if not any(_same(v, w) for w in ind.values):
+                    ind.values.append(v)
 
     # -- rows --------------------------------------------------------------------------------
 

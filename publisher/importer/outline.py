@@ -29,7 +29,9 @@ STRUCTURE_WORDS = {"指標", "成果指標", "基本計画", "基本構想", "�
 _TERM_NUMBER = re.compile("(?:" + "|".join(map(re.escape, LEVEL_TERMS)) + r")\s*\d")
 _SIBLINGS = re.compile(r"(?:^|\s)(\d{1,2})\s+(\S.*?)(?=\s+\d{1,2}\s+\S|$)")
 _CODES = re.compile(r"^[A-Z](?:\s+[A-Z])+$")
-_SUBTITLE = re.compile(r"\s*(?:[—―－]|～|〜)\s*(.+?)\s*(?:[—―－ーｰ～〜])?\s*$")
+#: A dash or wave dash before a subtitle (PDF fonts map the dash to several code points).
+_DASHES = "—―－‒–\u0336～〜"
+_SUBTITLE = re.compile(rf"\s*[{_DASHES}]\s*(.+?)\s*[{_DASHES}ーｰ]?\s*$")
 MAX_TITLE = 60
 
 
@@ -297,8 +299,8 @@ class Outline:
             return
         q = self.lines[j]
         e = self.draft.elements[-1]
-        if q.text[:1] in "～〜—" and not e.subtitle:
-            e.subtitle = q.text.strip("～〜—ー ") or None
+        if q.text[:1] in _DASHES and not e.subtitle:
+            e.subtitle = q.text.strip(_DASHES + "ー ") or None
             self.draft.used.add(q.line.no)
 
     def element_tables(self) -> None:
