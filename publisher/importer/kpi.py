@@ -18,10 +18,12 @@ from .model import Draft, Element, Found, Indicator, Unreadable, Value
 from .text import Parsed, key, nfkc
 
 KINDS = {"基準値": "baseline", "現状値": "baseline", "現状": "baseline", "基準": "baseline",
-         "目標値": "target", "目標": "target", "実績値": "actual", "実績": "actual"}
+         "目標値": "target", "目標": "target", "実績値": "actual", "実績": "actual",
+         "推計値": "projection", "推計": "projection", "見込み": "projection"}
 TITLE_HEADERS = ("指標", "項目", "KPI")
 QUALIFIERS = {"以上": "at-least", "以下": "at-most", "超": "more-than", "未満": "less-than"}
-YEAR = re.compile(r"(?:令和|平成|昭和|[RHS])\s*(?:元|\d{1,2})\s*年?度?(?:\s*末)?|(?:19|20)\d{2}\s*年度?")
+YEAR = re.compile(r"(?:令和|平成|昭和|[RHS])\s*(?:元|\d{1,2})\s*(?:年\s*\d{1,2}\s*月|年?度?)(?:\s*末)?"
+                  r"|(?:19|20)\d{2}\s*(?:年\s*\d{1,2}\s*月|年度?)")
 _NUMBER = re.compile(r"(約)?\s*([-+]?\d[\d,]*(?:\.\d+)?)\s*([^\d\s()（）\[\]、,.]*)")
 #: A KPI stated in prose: a name, then a value marked as baseline or with 以上/以下.
 _KPI_LINE = re.compile(r"^(\S{2,20})\s+(.*\d.*(?:基準値|目標値|以上|以下|未満).*)$")
@@ -68,7 +70,10 @@ def _cells(raw: str) -> list[str] | None:
         if re.fullmatch(r"[|\s:-]+", text):
             return []
         return [c.strip() for c in text.strip("|").split("|")]
-    parts = [c.strip() for c in re.split(r"\t|\s{2,}|\u3000{1,}", text) if c.strip()]
+    if "\t" in raw:  # tabs keep empty cells in their columns
+        parts = [c.strip() for c in raw.rstrip("\n").split("\t")]
+        return parts if len([c for c in parts if c]) > 1 else None
+    parts = [c.strip() for c in re.split(r"\s{2,}|\u3000+", text) if c.strip()]
     return parts if len(parts) > 1 else None
 
 

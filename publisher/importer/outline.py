@@ -87,6 +87,7 @@ class Outline:
         self.block: _Block | None = None
         self.code_before: str | None = None
         self.entered: Element | None = None
+        self.styles: list[str] = []  # numbering styles met under the current heading
 
     # -- placing --------------------------------------------------------------------------
 
@@ -195,11 +196,16 @@ class Outline:
                     f"文書は名称を「{p.term}{c}」とだけ書いています。 / The document names it only {p.term}{c}."))
                 self.pending.append(e)
             return
-        if not p.title or not is_title(p.title, sentence_ok=level == "vision"):
+        if not p.title and p.term_code and p.term_code.isalpha():  # 基本戦略A: named by its code
+            self.add(p, level, f"{p.term}{p.term_code}", 0.7, p.term_code, p.term,
+                     self.parent_for(level, number_of(p.term_code)))
             return
+        if not p.title or not is_title(p.title, sentence_ok=level == "vision"):
+            return  # 政策 5 alone is a count
         code = f"{p.term}{p.term_code}" if p.term_code else None
         parent = self.parent_for(level, number_of(p.term_code))
-        self.add(p, level, p.title, 0.95 if parent or level == "vision" else 0.6, code, p.term, parent)
+        self.add(p, level, p.title, 0.95 if parent or level in ("vision", "goal") else 0.6, code,
+                 p.term, parent)
         if level == "vision":
             self.attach_subtitle(self.next_text(self.lines.index(p)))
 
@@ -253,8 +259,21 @@ class Outline:
             if level:
                 self.add(p, level, title, 0.8, _item_code(p), None, parent)
         elif self.context:
-            self.add(p, self.context, title, 0.75, _item_code(p), None,
-                     self.parent_for(self.context, number_of(_item_code(p))))
+            level = self.nested_level(p)
+            if level:
+                self.add(p, level, title, 0.75, _item_code(p), None,
+                         self.parent_for(level, number_of(_item_code(p))))
+
+    def nested_level(self, p: Parsed) -> str | None:
+        """Under a heading for a level, the first numbering style is that level, and each new
+        style is one level further down: 政策 / （１）… / ア …  → policy, then measure."""
+        style = p.numbering[0] if p.numbering else "bullet"
+        if style not in self.styles:
+            self.styles.append(style)
+        level: str | None = self.context
+        for _ in range(self.styles.index(style)):
+            level = below(level) if level else None
+        return level
 
     def heading(self, i: int, p: Parsed) -> None:
         text = p.text
@@ -278,6 +297,7 @@ class Outline:
         self.section = text
         self.context = level if level != "vision" else None  # a plan has one vision, not a list
         self.group = None
+        self.styles: list[str] = []
 
     # -- helpers --------------------------------------------------------------------------
 

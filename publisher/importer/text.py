@@ -93,9 +93,14 @@ def clean(raw: str) -> str:
     return re.sub(r"[ \t\u3000]+", " ", text).strip()
 
 
+#: 全角 digits and Latin letters to ASCII (brackets and punctuation stay as written).
+_NARROW = str.maketrans({chr(c): chr(c - 0xFEE0) for c in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B),
+                                                           *range(0xFF41, 0xFF5B)]})
+
+
 def parse(line: Line) -> Parsed:
     """Split a line into bullet, numbering, level term and code, and the title left over."""
-    text = clean(line.raw)
+    text = clean(line.raw).translate(_NARROW)
     bullet = False
     while (m := _BULLET_RE.match(text)) and m.end() < len(text):
         bullet, text = True, text[m.end():].lstrip()
