@@ -31,9 +31,11 @@ def command(name: str) -> Callable[[Command], Command]:
     return register
 
 
-def _print_results(checked, base: str, out=sys.stdout, warnings: bool = True) -> None:  # noqa: ANN001
+def _print_results(checked, base: str, out=None, warnings: bool = True) -> None:  # noqa: ANN001
     from .locate import Locator, reviews, where
     from .namespaces import Iris
+
+    out = out or sys.stdout  # looked up now, so that a caller's redirection is seen
 
     for pid in sorted(checked.reports):
         report = checked.reports[pid]
