@@ -14,6 +14,7 @@ def read_pdf(path: Path) -> list[Line]:
     """Every page's lines, top to bottom, with tables in their place as tab-separated rows."""
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
+    from pdfplumber.utils.exceptions import PdfminerException
 
     lines: list[Line] = []
     try:
@@ -21,7 +22,7 @@ def read_pdf(path: Path) -> list[Line]:
             for number, page in enumerate(pdf.pages, start=1):
                 for text in _page_lines(page):
                     lines.append(Line(len(lines) + 1, number, text))
-    except (PDFSyntaxError, ValueError, KeyError) as exc:
+    except (PdfminerException, PDFSyntaxError, ValueError, KeyError) as exc:
         raise UsageError(Problem(Location(path), f"PDF として読めません（{exc}）。", f"cannot read it as a PDF ({exc}).",
                                  "壊れていない PDF か、抽出したテキストを指定してください。",
                                  "Give an intact PDF, or the text extracted from it.", code="bad-pdf")) from None
