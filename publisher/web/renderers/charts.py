@@ -152,7 +152,7 @@ def bar_chart(bars: Sequence[tuple[str, float]], measure: str, lang: str, shown:
     if not bars:
         return Markup("")
     drawn = list(bars[:shown])
-    w, left, right, row, top = 560, 190, 70, 22, 8
+    w, left, right, row, top = 500, 200, 50, 22, 8
     h = top + row * len(drawn) + 8
     lo = min(0.0, min(v for _, v in drawn))
     hi = max(0.0, max(v for _, v in drawn)) or 1.0
@@ -237,8 +237,9 @@ def matrix(rows: Sequence, cols: Sequence, cells: dict, lang: str,
     head = 150 if rotate else 44
     w = label_w + cell * len(cols) + (110 if rotate else 8)
     h = head + cell * max(1, len(rows)) + 8
+    # a group, not an img: its cells are links, and an img's content is hidden from assistive tech
     parts = [f'<svg class="matrix" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
-             'xmlns="http://www.w3.org/2000/svg" role="img">',
+             'xmlns="http://www.w3.org/2000/svg" role="group">',
              f"<title>{escape(t('chart.matrix', lang))}</title><desc>{escape(t('chart.matrix_desc', lang))}</desc>"]
     anchors = [_anchor(href(col)) for col in cols]
     for j, col in enumerate(cols):
