@@ -290,6 +290,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "Rows are municipalities, columns the classification. Each cell's number counts the plan "
                           "elements linked; darker means more. A dot marks unreviewed suggestions."),
     "nav.skip": ("本文へ移動", "Skip to content"),
+    "nav.site": ("サイト内の移動", "Site"),
+    "nav.site_search": ("サイト内の検索", "Search the site"),
     "footer.formats": ("このページのデータ", "This page as data"),
     "footer.license": ("ライセンス", "Licence"),
     "footer.source": ("出典", "Source"),
