@@ -122,3 +122,19 @@ def test_completion_offers_mplan_terms(browser: Chromium, server) -> None:  # no
     assert text.startswith(f"PREFIX mplan: <{MPLAN}>\n")
     assert text.endswith(offered[0])
     assert browser.evaluate("document.getElementById('complete').hidden")
+
+
+def test_the_urls_in_docs_site_md_work(client) -> None:  # noqa: ANN001
+    """Each URL that docs/site.md's query page section shows answers, and the query ones run."""
+    text = (ROOT / "docs" / "site.md").read_text(encoding="utf-8")
+    section = text[text.index("## The query page"):text.index("## Accessibility")]
+    lines = [line.strip() for block in section.split("```")[1::2] for line in block.splitlines()]
+    urls = [line.removeprefix("GET ") for line in lines if line.startswith(("/", "GET /"))]
+    assert len(urls) >= 4, urls
+    for url in urls:
+        r = client.get(url, headers={"Accept": "text/html"})
+        assert r.status_code == 200, url
+        if url.startswith("/query?"):
+            assert 'id="result-table"' in r.text, url
+        if url.endswith(".json"):
+            assert "mplan:Plan" in {t["term"] for t in r.json()["terms"]}
