@@ -200,7 +200,15 @@ def _cell_text(cell: dict | None, labels: dict[str, dict[str, str]], lang: str) 
 
 
 def numeric_column(table: dict) -> int | None:
-    """The column a result's chart shows: the last one whose bound cells are all numbers."""
+    """The column a result's chart shows: the last one whose bound cells are all numbers.
+
+    >>> n = {"type": "literal", "value": "3", "datatype": XSD + "integer"}
+    >>> city = {"type": "literal", "value": "塩尻市"}
+    >>> numeric_column({"vars": ["n", "city", "m"], "rows": [[n, city, n], [n, city, None]]})
+    2
+    >>> numeric_column({"vars": ["city"], "rows": [[city]]}) is None
+    True
+    """
     for j in reversed(range(len(table["vars"]))):
         cells = [row[j] for row in table["rows"] if row[j] is not None]
         if cells and all(_number(c) is not None for c in cells):
