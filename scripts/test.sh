@@ -28,6 +28,23 @@ else
   bash scripts/install.sh test || { echo "installing from the lock failed"; exit 2; }
 fi
 
+# axe-core, the accessibility checker tests/web/test_a11y.py injects into each page kind in
+# Chromium: fetched once with npm (from the npm registry) into .cache/, pinned to one version.
+AXE_VERSION=4.14.1
+axe=".cache/axe-core-$AXE_VERSION"
+if [ ! -f "$axe/axe.min.js" ]; then
+  if ! command -v npm >/dev/null; then
+    if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq && $sudo apt-get install -y -qq npm >/dev/null \
+      || { echo "could not install npm with apt-get"; exit 2; }
+  fi
+  mkdir -p "$axe" && (cd "$axe" && npm pack --silent "axe-core@$AXE_VERSION" >/dev/null \
+    && tar -xzf "axe-core-$AXE_VERSION.tgz" --strip-components=1 package/axe.min.js package/LICENSE) \
+    || { echo "could not fetch axe-core $AXE_VERSION with npm"; exit 2; }
+fi
+export PLANLOD_AXE="$PWD/$axe/axe.min.js"
+
 "$venv/bin/python" -m pytest "$@"
 rc=$?
 if [ "$rc" -eq 5 ]; then

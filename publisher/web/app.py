@@ -101,6 +101,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
             Route("/", routes.home, methods=["GET"]),
             Route("/sparql", routes.sparql, methods=["GET", "POST"]),
             Route("/query", routes.query_page, methods=["GET"]),
+            Route("/query/terms.json", routes.query_terms, methods=["GET"]),
             Route("/search", routes.search, methods=["GET"]),
             Route("/compare", routes.compare, methods=["GET"]),
             Route("/coverage", routes.coverage, methods=["GET"]),

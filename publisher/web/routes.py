@@ -40,6 +40,7 @@ SECURITY = {"X-Content-Type-Options": "nosniff",
                                        "style-src 'self'; script-src 'self'; frame-ancestors 'none'",
             "Referrer-Policy": "same-origin"}
 PAGE_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+DEFAULT_EXAMPLE = "elements-by-level"  # the query page's query on a first visit
 COVERAGE_OFFERS = (HTML, Offer("json", "application/json"), Offer("csv", "text/csv"))
 
 
@@ -275,11 +276,13 @@ async def query_page(request: Request) -> Response:
     """The query page: an editor, the examples, and (with ?query=) the result as a table."""
     web = web_of(request)
     text = request.query_params.get("query")
-    example = request.query_params.get("example")
-    if not text and example:
-        text = next((e.query for e in web.examples if e.name == example), None)
+    chosen = _chosen_example(web.examples, request.query_params.get("example"), text)
+    run = bool(text) or chosen is not None and "example" in request.query_params
+    if not text:  # an example picked from the list runs; a first visit shows the default
+        chosen = chosen or _chosen_example(web.examples, DEFAULT_EXAMPLE, None) or next(iter(web.examples), None)
+        text = chosen.query if chosen else ""
     table, error, truncated = None, None, False
-    if text and request.query_params.get("query"):
+    if run:
         try:
             job = await run_in_threadpool(checked_job, text, web.settings, accept=PAGE_ACCEPT,
                                           base_iri=str(request.base_url) + "sparql")
@@ -297,10 +300,23 @@ async def query_page(request: Request) -> Response:
     body = await run_in_threadpool(
         web.html.render, "query.html", lang=lang_of(request), path=request.url.path,
         query=dict(request.query_params), settings=web.settings, text=text or "", table=table,
-        error=error, truncated=truncated, labels=labels, examples=web.examples,
+        error=error, truncated=truncated, labels=labels, examples=web.examples, chosen=chosen,
         downloads=downloads, alternates=[], paths=web.paths)
     status = error.status if error is not None and error.status != 400 else 200
     return Response(body, status, media_type=HTML_TYPE, headers={**SECURITY, "Cache-Control": "no-store"})
+
+
+def _chosen_example(examples: list[Example], name: str | None, text: str | None) -> Example | None:
+    """The example named ``name``, else the one whose query is ``text``."""
+    return next((e for e in examples if e.name == name), None) or next(
+        (e for e in examples if text and e.query == text), None)
+
+
+def query_terms(request: Request) -> Response:
+    """/query/terms.json: the prefixes and the ontology's terms, for the editor's completion."""
+    web = web_of(request)
+    body = json.dumps(web.site.query_terms(), ensure_ascii=False)
+    return Response(body, media_type="application/json", headers={"Cache-Control": "max-age=3600"})
 
 
 # --- files and site furniture -------------------------------------------------------------------

@@ -33,7 +33,7 @@ def page(client, path: str, **params: str) -> str:  # noqa: ANN001
 
 
 def main(html: str) -> str:
-    return html.split("<main>", 1)[1].split("</main>", 1)[0]
+    return html.split("<main", 1)[1].split(">", 1)[1].split("</main>", 1)[0]
 
 
 def svg_of(html: str, css: str = "map") -> str:

@@ -113,7 +113,8 @@ def test_query_results_with_spaces_or_control_characters_are_text(value: str) ->
     table = {"kind": "select", "boolean": None, "vars": ["x"], "rows": [[{"type": "uri", "value": value}]]}
     page = HtmlRenderer(settings).render(
         "query.html", lang="ja", path="/query", settings=settings, text="", table=table, error=None,
-        truncated=False, labels={}, examples=[], downloads=[], alternates=[], paths=Paths(BASE)).decode()
+        truncated=False, labels={}, examples=[], chosen=None, downloads=[], alternates=[],
+        paths=Paths(BASE)).decode()
     assert unsafe(page) == []
     assert value not in hrefs(page)
     assert escape(value.strip()) in page[page.index('id="result-table"'):]

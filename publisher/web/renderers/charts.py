@@ -12,8 +12,14 @@ from html import escape
 from markupsafe import Markup
 
 from ..i18n import t
+from ..service.reader import curie, pick
 
 COLORS = {"baseline": "#6b7280", "actual": "#1d4ed8", "projection": "#7c3aed", "target": "#c2410c"}
+XSD = "http://www.w3.org/2001/XMLSchema#"
+NUMERIC_TYPES = {XSD + n for n in ("integer", "decimal", "double", "float", "int", "long", "short", "byte",
+                                   "nonNegativeInteger", "positiveInteger", "negativeInteger",
+                                   "nonPositiveInteger", "unsignedInt", "unsignedLong", "unsignedShort",
+                                   "unsignedByte")}
 SDG_COLORS = ["#E5243B", "#DDA63A", "#4C9F38", "#C5192D", "#FF3A21", "#26BDE2", "#FCC30B",
               "#A21942", "#FD6925", "#DD1367", "#FD9D24", "#BF8B2E", "#3F7E44", "#0A97D9",
               "#56C02B", "#00689D", "#19486A"]
@@ -73,7 +79,8 @@ def indicator_chart(values: Sequence, direction: str | None, unit: str | None, l
 
     unit_txt = escape(unit or "")
     parts = [f'<svg class="chart" viewBox="0 0 {w} {h}" role="img" xmlns="http://www.w3.org/2000/svg">',
-             f"<title>{escape(t('indicator.chart', lang))}</title>"]
+             f"<title>{escape(t('indicator.chart', lang))}</title>",
+             f"<desc>{escape(_describe_values(points, unit, lang))}</desc>"]
     for tick in _nice_ticks(lo, hi):
         ty = y(tick)
         parts.append(f'<line x1="{left}" x2="{w - right}" y1="{ty:.1f}" y2="{ty:.1f}" class="grid"/>')
@@ -129,6 +136,105 @@ def indicator_chart(values: Sequence, direction: str | None, unit: str | None, l
     return Markup("".join(parts))
 
 
+def _describe_values(points: Sequence, unit: str | None, lang: str) -> str:
+    """The chart in words, for a screen reader: each value with its kind and year."""
+    said = []
+    for v in points:
+        kind = t(f"kind.{v.kind}", lang) if v.kind in COLORS else v.kind
+        year = "" if v.year is None else (f" FY{v.year}" if lang == "en" else f" {v.year}年度")
+        said.append(f"{kind}{year}: {_fmt(v.value)}{unit or ''}")
+    return "; ".join(said)
+
+
+def bar_chart(bars: Sequence[tuple[str, float]], measure: str, lang: str, shown: int = 30) -> Markup:
+    """Horizontal bars, one per row of a query result: ``bars`` is (label, number) pairs, drawn
+    in their order; at most ``shown`` of them, the rest counted in the description."""
+    if not bars:
+        return Markup("")
+    drawn = list(bars[:shown])
+    w, left, right, row, top = 500, 200, 50, 22, 8
+    h = top + row * len(drawn) + 8
+    lo = min(0.0, min(v for _, v in drawn))
+    hi = max(0.0, max(v for _, v in drawn)) or 1.0
+    scale = (w - left - right) / (hi - lo)
+    zero = left - lo * scale
+    title = t("chart.bars", lang, measure=measure)
+    desc = "; ".join(f"{label}: {_fmt(v)}" for label, v in drawn)
+    if len(bars) > shown:
+        desc += " " + t("chart.bars_more", lang, n=len(bars) - shown)
+    parts = [f'<svg class="chart bars" viewBox="0 0 {w} {h}" role="img" xmlns="http://www.w3.org/2000/svg">',
+             f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>"]
+    for i, (label, v) in enumerate(drawn):
+        y = top + i * row
+        x0, x1 = sorted((zero, zero + v * scale))
+        short = label if len(label) <= 16 else label[:15] + "…"
+        parts.append(f'<text x="{left - 6}" y="{y + 15}" text-anchor="end" class="tick">{escape(short)}</text>')
+        parts.append(f'<rect x="{x0:.1f}" y="{y + 3}" width="{max(x1 - x0, 1):.1f}" height="{row - 6}" '
+                     f'fill="{COLORS["actual"]}"/>')
+        parts.append(f'<text x="{x1 + 4:.1f}" y="{y + 15}" class="tick">{escape(_fmt(v))}</text>')
+    parts.append(f'<line x1="{zero:.1f}" x2="{zero:.1f}" y1="{top}" y2="{h - 8}" class="axis"/>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _number(cell: dict | None) -> float | None:
+    """A result cell's number, if it is a numeric literal (xsd:integer, xsd:decimal, …)."""
+    if not cell or cell.get("type") not in ("literal", "typed-literal"):
+        return None
+    if cell.get("datatype") not in NUMERIC_TYPES:
+        return None
+    try:
+        number = float(cell["value"])
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _cell_text(cell: dict | None, labels: dict[str, dict[str, str]], lang: str) -> str:
+    if not cell:
+        return ""
+    if cell.get("type") == "uri":
+        value = cell["value"]
+        return pick(labels[value], lang) if value in labels else curie(value)
+    return str(cell.get("value", ""))
+
+
+def numeric_column(table: dict) -> int | None:
+    """The column a result's chart shows: the last one whose bound cells are all numbers.
+
+    >>> n = {"type": "literal", "value": "3", "datatype": XSD + "integer"}
+    >>> city = {"type": "literal", "value": "塩尻市"}
+    >>> numeric_column({"vars": ["n", "city", "m"], "rows": [[n, city, n], [n, city, None]]})
+    2
+    >>> numeric_column({"vars": ["city"], "rows": [[city]]}) is None
+    True
+    """
+    for j in reversed(range(len(table["vars"]))):
+        cells = [row[j] for row in table["rows"] if row[j] is not None]
+        if cells and all(_number(c) is not None for c in cells):
+            return j
+    return None
+
+
+def results_chart(table: dict, labels: dict[str, dict[str, str]], lang: str) -> Markup:
+    """A bar chart of a SELECT result with a numeric column (see :func:`numeric_column`); each
+    bar is labelled with the row's other, non-numeric cells. Nothing when no column is numeric."""
+    if table.get("kind") != "select" or not table["rows"]:
+        return Markup("")
+    j = numeric_column(table)
+    if j is None:
+        return Markup("")
+    numeric = {k for k in range(len(table["vars"])) if k == j or any(
+        _number(row[k]) is not None for row in table["rows"])}
+    bars = []
+    for row in table["rows"]:
+        value = _number(row[j])
+        if value is not None:
+            label = " ".join(_cell_text(c, labels, lang) for k, c in enumerate(row) if k not in numeric and c)
+            bars.append((label, value))
+    return bar_chart(bars, table["vars"][j], lang)
+
+
 def matrix(rows: Sequence, cols: Sequence, cells: dict, lang: str,
            col_label: Callable[[int, object], str], href: Callable[[object], str | None],
            col_color: Callable[[int], str] | None = None, rotate: bool = False) -> Markup:
@@ -139,8 +245,10 @@ def matrix(rows: Sequence, cols: Sequence, cells: dict, lang: str,
     head = 150 if rotate else 44
     w = label_w + cell * len(cols) + (110 if rotate else 8)
     h = head + cell * max(1, len(rows)) + 8
+    # a group, not an img: its cells are links, and an img's content is hidden from assistive tech
     parts = [f'<svg class="matrix" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
-             'xmlns="http://www.w3.org/2000/svg" role="img">']
+             'xmlns="http://www.w3.org/2000/svg" role="group">',
+             f"<title>{escape(t('chart.matrix', lang))}</title><desc>{escape(t('chart.matrix_desc', lang))}</desc>"]
     anchors = [_anchor(href(col)) for col in cols]
     for j, col in enumerate(cols):
         cx = label_w + j * cell + cell / 2

@@ -110,7 +110,8 @@ class HtmlRenderer:
                                 domain_label=charts.domain_label, PAGE_FORMATS=PAGE_FORMATS,
                                 coverage_map=maps.coverage_map, location_map=maps.location_map,
                                 curie=curie, prefixes=sorted(PREFIXES.items()),
-                                FORMAT_NAMES={f.extension: f.name for f in FORMATS})
+                                FORMAT_NAMES={f.extension: f.name for f in FORMATS},
+                                results_chart=charts.results_chart)
         self.settings = settings
 
     def render(self, template: str, *, lang: str, path: str, query: dict[str, str] | None = None,

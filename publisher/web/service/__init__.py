@@ -127,6 +127,9 @@ class Site:
     def search(self, q: str) -> dict:
         return catalog.search(self.reader, q)
 
+    def query_terms(self) -> dict:
+        return vocab.query_terms(self.reader)
+
     def sitemap(self) -> list[str]:
         return catalog.sitemap_iris(self.reader, self.catalog_iri)
 

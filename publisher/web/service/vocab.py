@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from ...namespaces import DEF, MPLAN
+from ...namespaces import DEF, MPLAN, PREFIXES
 from .plans import provenance, texts
 from .reader import Reader, number, text_of
 
@@ -56,6 +56,25 @@ def ontology_page(r: Reader) -> dict:
             "texts": texts(r, DEF, ("dcterms:description", "dcterms:title", "owl:versionInfo",
                                     "dcterms:modified")),
             "provenance": provenance(r, DEF)}
+
+
+def query_terms(r: Reader) -> dict:
+    """What the query editor completes: the prefixes, and each ``mplan:`` term of the ontology
+    as a prefixed name with its kind and labels."""
+    rows = r.select(f"""SELECT ?t ?type ?l {{
+        GRAPH {ox.NamedNode(DEF)} {{ ?t a ?type OPTIONAL {{ ?t rdfs:label ?l }} }}
+        FILTER(STRSTARTS(STR(?t), ?ns)) }}""", ns=ox.Literal(str(MPLAN)))
+    kinds = dict(TERM_KINDS)
+    terms: dict[str, dict] = {}
+    for x in rows:
+        kind = kinds.get(x["type"].value)
+        local = x["t"].value[len(str(MPLAN)):]
+        if kind is None or not local:
+            continue
+        term = terms.setdefault(local, {"term": f"mplan:{local}", "kind": kind, "label": {}})
+        if x.get("l") is not None:
+            term["label"][x["l"].language or ""] = x["l"].value
+    return {"prefixes": dict(sorted(PREFIXES.items())), "terms": [terms[k] for k in sorted(terms)]}
 
 
 def scheme_page(r: Reader, iri: str) -> dict:

@@ -1,4 +1,5 @@
-// The query page: syntax highlighting over the textarea, prefixes, Ctrl+Enter. No libraries.
+// The query page: syntax highlighting over the textarea, prefixes, Ctrl+Enter, completion of
+// prefixed names from /query/terms.json, an example list that opens on choice. No libraries.
 (function () {
   "use strict";
   var area = document.getElementById("query");
@@ -60,7 +61,9 @@
   area.addEventListener("input", function () { refresh(); grow(); });
   area.addEventListener("scroll", refresh);
   area.addEventListener("keydown", function (e) {
-    if ((e.ctrlKey || e.metaKey) && e.key === "Enter") {
+    if (completer.key(e)) {
+      return;
+    } else if ((e.ctrlKey || e.metaKey) && e.key === "Enter") {
       e.preventDefault();
       form.submit();
     } else if (e.key === "Tab" && !e.shiftKey) {
@@ -83,6 +86,109 @@
       area.focus();
     });
   }
+  var examples = document.getElementById("example");
+  if (examples) {
+    examples.addEventListener("change", function () { examples.form.submit(); });
+  }
+
+  var completer = makeCompleter(area, document.getElementById("complete"), function () { refresh(); grow(); });
+  area.addEventListener("input", completer.update);
+  area.addEventListener("blur", function () { setTimeout(completer.close, 150); });
+
   refresh();
   grow();
+  if (location.hash === "#results") {
+    var results = document.getElementById("results");
+    if (results) { results.scrollIntoView(); }
+  }
+
+  // Completion of the prefixed name before the caret: "mplan:Pl" offers mplan:Plan, "mp" offers
+  // mplan:. Choosing a term of an undeclared prefix adds its PREFIX line at the top.
+  function makeCompleter(area, list, changed) {
+    var vocab = null, shown = [], current = -1, start = 0;
+    var none = { key: function () { return false; }, update: function () {}, close: function () {} };
+    if (!list || !window.fetch) { return none; }
+    fetch("/query/terms.json").then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { vocab = data; }).catch(function () { vocab = null; });
+
+    function candidates(word) {
+      var out = [], lower = word.toLowerCase();
+      Object.keys(vocab.prefixes).forEach(function (p) {
+        if (word.indexOf(":") < 0 && (p + ":").indexOf(lower) === 0) {
+          out.push({ text: p + ":", note: vocab.prefixes[p], prefix: p });
+        }
+      });
+      vocab.terms.forEach(function (t) {
+        if (word.indexOf(":") > 0 && t.term.toLowerCase().indexOf(lower) === 0) {
+          out.push({ text: t.term, note: t.label.ja || t.label.en || t.label[""] || "", prefix: "mplan" });
+        }
+      });
+      return out.slice(0, 40);
+    }
+
+    function close() { list.hidden = true; shown = []; current = -1; area.removeAttribute("aria-activedescendant"); }
+
+    function select(i) {
+      current = i;
+      Array.prototype.forEach.call(list.children, function (li, j) {
+        li.setAttribute("aria-selected", j === i ? "true" : "false");
+        if (j === i) { li.scrollIntoView({ block: "nearest" }); area.setAttribute("aria-activedescendant", li.id); }
+      });
+    }
+
+    function accept(i) {
+      var c = shown[i], end = area.selectionStart;
+      area.value = area.value.slice(0, start) + c.text + area.value.slice(end);
+      var caret = start + c.text.length;
+      var line = "PREFIX " + c.prefix + ": <" + vocab.prefixes[c.prefix] + ">";
+      if (!new RegExp("PREFIX\\s+" + c.prefix + ":", "i").test(area.value)) {
+        area.value = line + "\n" + area.value;
+        caret += line.length + 1;
+      }
+      area.selectionStart = area.selectionEnd = caret;
+      close();
+      changed();
+    }
+
+    function update() {
+      if (!vocab) { return; }
+      var before = area.value.slice(0, area.selectionStart);
+      var m = /(?:^|[\s({\/;,.|^])([A-Za-z][\w\-]*:?[\w\-]*)$/.exec(before);
+      if (!m || /^PREFIX$/i.test(m[1])) { close(); return; }
+      start = area.selectionStart - m[1].length;
+      shown = candidates(m[1]);
+      if (!shown.length || (shown.length === 1 && shown[0].text === m[1])) { close(); return; }
+      list.innerHTML = "";
+      shown.forEach(function (c, i) {
+        var li = document.createElement("li");
+        li.id = "complete-" + i;
+        li.setAttribute("role", "option");
+        li.textContent = c.text;
+        var note = document.createElement("small");
+        note.textContent = c.note;
+        li.appendChild(note);
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); accept(i); });
+        list.appendChild(li);
+      });
+      list.hidden = false;
+      select(0);
+    }
+
+    function key(e) {
+      if (list.hidden || !shown.length) { return false; }
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        select((current + (e.key === "ArrowDown" ? 1 : shown.length - 1)) % shown.length);
+      } else if (e.key === "Enter" || e.key === "Tab") {
+        accept(current < 0 ? 0 : current);
+      } else if (e.key === "Escape") {
+        close();
+      } else {
+        return false;
+      }
+      e.preventDefault();
+      return true;
+    }
+
+    return { key: key, update: update, close: close };
+  }
 }());
