@@ -40,7 +40,7 @@ def axe_source() -> str:
         (str(p) for p in sorted(ROOT.glob(".cache/axe-core-*/axe.min.js"))), "")
     if not found or not Path(found).is_file():
         message = "axe-core is not fetched: run scripts/test.sh (npm pack axe-core into .cache/)"
-        if os.environ.get("CI"):
+        if os.environ.get("CI") or os.environ.get("PLANLOD_AXE"):  # scripts/test.sh fetched it
             pytest.fail(message)
         pytest.skip(message)
     return Path(found).read_text(encoding="utf-8")
