@@ -149,6 +149,7 @@ def resource(request: Request) -> Response:
     if offer is None:
         raise not_acceptable([o.media_type for o in offers])
     page = _page_number(request) if kind in ("catalog", "target") else None
+    munis = municipality_filter(request, web.paths) if kind == "target" else ()
     if kind == "catalog" and page is not None and page > web.site.catalog_pages():
         raise not_found(f" (page {page})")
     cached, headers = _not_modified(request, offer.key)
@@ -162,7 +163,6 @@ def resource(request: Request) -> Response:
     if offer.key != "html":
         body = RDF_RENDERERS[offer.key](web.site.triples(kind, iri, page))
         return Response(body, media_type=media_type_header(offer.media_type), headers=headers)
-    munis = municipality_filter(request, web.paths) if kind == "target" else ()
     data = web.site.page(kind, iri, page=page or 1, bases=_bases(request), munis=munis)
     if kind == "target" and data["page"] > data["pages"]:
         raise not_found(f" (page {page})")
