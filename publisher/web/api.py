@@ -13,7 +13,6 @@ queries with bound values), add the URLs, write JSON. Errors are the app's one J
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -22,7 +21,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .errors import WebError, not_found
-from .paths import Paths, whole_number
+from .locator import Locator, municipality_filter
+from .paths import whole_number
 from .responses import not_modified
 from .routes import web_of
 from .service import api as data
@@ -31,10 +31,6 @@ from .service.reader import SDG_NS, sdg_notation
 JSON_TYPE = "application/json"
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
-MAX_MUNICIPALITIES = 50
-_API_PATH = re.compile(r"^/plan/[^/]+(/(element|indicator)/[^/]+)?$")
-_MUNICIPALITY_PATH = re.compile(r"^/municipality/[0-9]{6}$")
-_CODE = re.compile(r"^[0-9]{6}$")
 
 
 def _bad(param: str, en: str, ja: str) -> WebError:
@@ -52,43 +48,6 @@ def _page_params(request: Request) -> tuple[int, int]:
             raise _bad(name, f"must be a whole number {en}.", f"{ja}整数を指定してください。")
         out.append(value)
     return out[0], out[1]
-
-
-class Locator:
-    """Where this server serves an IRI: absolute URLs of its page and of its API resource."""
-
-    def __init__(self, request: Request, paths: Paths):
-        self.root = str(request.base_url).rstrip("/")
-        self.paths = paths
-
-    def url(self, iri: str) -> str | None:
-        path = self.paths.path(iri)
-        return self.root + path if path is not None else None
-
-    def api(self, iri: str) -> str | None:
-        path = self.paths.path(iri)
-        if path is None:
-            return None
-        if _API_PATH.match(path):
-            return f"{self.root}/api{path}"
-        if _MUNICIPALITY_PATH.match(path):
-            return f"{self.root}/api{path}/plans"
-        if iri.startswith(SDG_NS) and sdg_notation(iri):
-            return f"{self.root}/api{path}/items"
-        return None
-
-    def locate(self, value: object) -> object:
-        """``value`` with ``url`` (and ``api``) beside every ``iri`` it holds."""
-        if isinstance(value, list):
-            return [self.locate(v) for v in value]
-        if not isinstance(value, dict):
-            return value
-        out = {k: self.locate(v) for k, v in value.items()}
-        if isinstance(value.get("iri"), str):
-            iri = value["iri"]
-            out = {"iri": iri, "url": self.url(iri), **({"api": a} if (a := self.api(iri)) else {}),
-                   **{k: v for k, v in out.items() if k != "iri"}}
-        return out
 
 
 def _answer(request: Request, make: Callable[[], dict]) -> Response:
@@ -215,18 +174,12 @@ def sdg_items(request: Request) -> Response:
     iri = SDG_NS + notation
     if not sdg_notation(iri) or web.site.kind(iri) != "target":
         raise not_found()
-    codes = request.query_params.getlist("municipality")
-    if len(codes) > MAX_MUNICIPALITIES or not all(_CODE.match(c) for c in codes):
-        raise _bad("municipality", f"give at most {MAX_MUNICIPALITIES} six-digit local "
-                   "government codes (全国地方公共団体コード), e.g. municipality=152021.",
-                   f"6 桁の全国地方公共団体コードを {MAX_MUNICIPALITIES} 個まで指定してください"
-                   "（例: municipality=152021）。")
+    munis = municipality_filter(request, web.paths)
     bases = tuple(request.query_params.getlist("basis")) or data.BASES
     if not set(bases) <= set(data.BASES):
         raise _bad("basis", f"must be one of {', '.join(data.BASES)}.",
                    f"{'、'.join(data.BASES)} のいずれかを指定してください。")
     page, size = _page_params(request)
-    munis = [f"{web.paths.base}municipality/{c}" for c in dict.fromkeys(codes)]
     return _answer(request, lambda: _listing(
         request, {"iri": iri, "label": data.label(web.site.reader.ref(iri))},
         data.sdg_items(web.site.reader, iri, munis, bases, page, size)))

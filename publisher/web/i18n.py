@@ -113,6 +113,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "links.targets": ("ターゲット", "Targets"),
     "links.goal": ("ゴール", "Goal"),
     "links.count": ("{n} 件の対応", "{n} links"),
+    "links.only": ("この自治体の計画の対応だけを表示", "Only the links in the plans of"),
+    "links.all_cities": ("すべての自治体を表示", "Show every municipality"),
     "indicator.chart": ("推移と目標", "Baseline, actuals and target"),
     "indicator.values": ("値", "Values"),
     "indicator.kind": ("種類", "Kind"),
@@ -215,9 +217,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "compare.title": ("自治体 × SDGs・政策分野", "Municipalities × SDGs and policy domains"),
     "compare.intro": (
         "各マスの数は、その自治体の計画でその目標・分野に対応付けられた要素（施策・指標など）の数です。"
-        "濃い色は計画の宣言または編集者の確認、点はツールの提案です。",
+        "濃い色は計画の宣言または編集者の確認、点と「+数」はツールの提案です。マスを選ぶと、その自治体の要素の一覧が開きます。",
         "Each cell counts the plan elements (measures, indicators, …) of that city linked to that goal or "
-        "domain. Solid colour: declared by the plan or curated by an editor; dot: suggested by the tagger."),
+        "domain. Solid colour: declared by the plan or curated by an editor; a dot and \"+n\": suggested "
+        "by the tagger. A cell opens the list of that city's items."),
     "compare.sdg": ("自治体 × SDGs の17の目標", "Municipalities × the 17 SDGs"),
     "compare.domain": ("自治体 × 政策分野", "Municipalities × policy domains"),
     "compare.none": ("まだ対応付けがないため、表は空です。", "There are no links yet, so the grid is empty."),
@@ -328,3 +331,27 @@ def t(key: str, lang: str, **values: object) -> str:
     ja, en = MESSAGES[key]
     text = en if lang == "en" else ja
     return text.format(**values) if values else text
+
+
+def accepted_lang(header: str | None) -> str | None:
+    """The page language an ``Accept-Language`` header prefers (RFC 9110 §12.5.4: the range
+    with the highest q that matches ``ja`` or ``en``, a prefix such as ``en-GB`` included; ties
+    go to the earlier range), or None when it names neither.
+
+    >>> accepted_lang("en-GB,en;q=0.9,ja;q=0.8"), accepted_lang("fr, ja;q=0.5, en;q=0.4")
+    ('en', 'ja')
+    >>> accepted_lang("fr-FR"), accepted_lang(None), accepted_lang("en;q=0, ja;q=0")
+    (None, None, None)
+    """
+    best, best_q = None, 0.0
+    for part in (header or "").split(","):
+        tag, _, params = part.strip().partition(";")
+        lang = tag.strip().lower().split("-")[0]
+        name, _, value = params.strip().partition("=")
+        try:
+            q = float(value) if name.strip().lower() == "q" else 1.0
+        except ValueError:
+            continue
+        if lang in LANGS and q > best_q:
+            best, best_q = lang, q
+    return best

@@ -31,19 +31,28 @@ def _etag_matches(header: str, etag: str) -> bool:
     return etag in tags
 
 
-def cache_headers(release: Release, etag: str, vary: bool = True) -> dict[str, str]:
+LANG_VARY = "Accept, Accept-Language, Cookie"  # a page's language: ?lang=, cookie, header
+
+
+def cache_headers(release: Release, etag: str, vary: bool = True,
+                  by_lang: bool = False) -> dict[str, str]:
     headers = {"ETag": etag, "Last-Modified": format_datetime(release.modified, usegmt=True),
                "Cache-Control": CACHE_CONTROL}
     if vary:
-        headers["Vary"] = "Accept"
+        headers["Vary"] = LANG_VARY if by_lang else "Accept"
     return headers
 
 
-def not_modified(request: Request, release: Release, variant: str,
-                 vary: bool = True) -> tuple[Response | None, dict[str, str]]:
-    """(a 304 response if the client's copy is current else None, the caching headers)."""
+def not_modified(request: Request, release: Release, variant: str, vary: bool = True,
+                 lang: str | None = None) -> tuple[Response | None, dict[str, str]]:
+    """(a 304 response if the client's copy is current else None, the caching headers).
+
+    A page in a language chosen by the request (``lang``) gets an ETag of that language, and
+    says that it varies by what chose it (``Accept-Language`` and the language cookie)."""
+    if lang is not None:
+        variant = f"{variant}.{lang}"
     etag = etag_for(release, request, variant)
-    headers = cache_headers(release, etag, vary)
+    headers = cache_headers(release, etag, vary, by_lang=lang is not None)
     inm = request.headers.get("if-none-match")
     if inm is not None:
         if _etag_matches(inm, etag):

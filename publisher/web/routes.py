@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
@@ -23,11 +23,13 @@ from .endpoint import ClientSlots, Runner, checked_job, read_job, run_job, servi
 from .errors import WebError, not_acceptable, not_found
 from .examples import Example
 from .follow import SCOPE_KEY
-from .i18n import LANGS
+from .i18n import LANGS, accepted_lang
+from .locator import Locator, municipality_filter
 from .paths import Paths, whole_number
 from .renderers import RDF_RENDERERS
 from .renderers.coverage import COVERAGE_RENDERERS
 from .renderers.html import HtmlRenderer
+from .renderers.views import COMPARE_RENDERERS, SEARCH_RENDERERS
 from .responses import media_type_header, not_modified
 from .service import Site
 from .service.links import BASES
@@ -41,7 +43,10 @@ SECURITY = {"X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "same-origin"}
 PAGE_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 DEFAULT_EXAMPLE = "elements-by-level"  # the query page's query on a first visit
-COVERAGE_OFFERS = (HTML, Offer("json", "application/json"), Offer("csv", "text/csv"))
+VIEW_OFFERS = (HTML, Offer("json", "application/json"), Offer("csv", "text/csv"))
+"""A view of many things (/coverage, /search, /compare): a page, or its data as JSON or CSV."""
+LANG_COOKIE = "lang"  # the remembered language, set by /lang
+LANG_COOKIE_AGE = 365 * 24 * 3600
 
 
 @dataclass
@@ -71,8 +76,20 @@ def client_of(request: Request) -> str:
 
 
 def lang_of(request: Request) -> str:
-    lang = request.query_params.get("lang", "ja")
-    return lang if lang in LANGS else "ja"
+    """The page's language: ``?lang=``, else the remembered choice (the cookie /lang sets),
+    else the browser's ``Accept-Language``, else Japanese."""
+    for chosen in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if chosen in LANGS:
+            return chosen
+    return accepted_lang(request.headers.get("accept-language")) or "ja"
+
+
+def _not_modified(request: Request, variant: str,
+                  vary: bool = True) -> tuple[Response | None, dict[str, str]]:
+    """:func:`~.responses.not_modified` for this request's release; a page (``html``) has an
+    ETag per language and varies by what chooses it."""
+    lang = lang_of(request) if variant == "html" else None
+    return not_modified(request, web_of(request).store.release, variant, vary, lang=lang)
 
 
 def html_page(request: Request, template: str, headers: dict[str, str] | None = None,
@@ -133,9 +150,10 @@ def resource(request: Request) -> Response:
     if offer is None:
         raise not_acceptable([o.media_type for o in offers])
     page = _page_number(request) if kind in ("catalog", "target") else None
+    munis = municipality_filter(request, web.paths) if kind == "target" else ()
     if kind == "catalog" and page is not None and page > web.site.catalog_pages():
         raise not_found(f" (page {page})")
-    cached, headers = not_modified(request, web.store.release, offer.key)
+    cached, headers = _not_modified(request, offer.key)
     if cached is not None:
         return cached
     query = urlencode([(k, v) for k, v in request.query_params.multi_items()
@@ -146,7 +164,7 @@ def resource(request: Request) -> Response:
     if offer.key != "html":
         body = RDF_RENDERERS[offer.key](web.site.triples(kind, iri, page))
         return Response(body, media_type=media_type_header(offer.media_type), headers=headers)
-    data = web.site.page(kind, iri, page=page or 1, bases=_bases(request))
+    data = web.site.page(kind, iri, page=page or 1, bases=_bases(request), munis=munis)
     if kind == "target" and data["page"] > data["pages"]:
         raise not_found(f" (page {page})")
     props = web.site.properties(iri) if kind not in ("ontology",) else []
@@ -157,7 +175,7 @@ def resource(request: Request) -> Response:
 
 def home(request: Request) -> Response:
     web = web_of(request)
-    cached, headers = not_modified(request, web.store.release, "html")
+    cached, headers = _not_modified(request, "html")
     if cached is not None:
         return cached
     # the examples are absolute URLs, for the host the client asked, so they can be pasted
@@ -166,48 +184,105 @@ def home(request: Request) -> Response:
                      root=str(request.base_url).rstrip("/"))
 
 
+def _view(request: Request) -> tuple[Offer, list[dict[str, str]], Response | None, dict[str, str]]:
+    """A view offered as a page, JSON and CSV (by ``Accept``, ``?_mediatype=`` or the path's
+    extension: ``/search.csv?q=…``): the chosen offer, the alternates (the same query at each
+    extension), a 304 if the client's copy is current, and the caching headers with ``Link``
+    and ``Content-Location``."""
+    stem, _, ext = request.url.path.partition(".")
+    offer = negotiate(VIEW_OFFERS, request.headers.get("accept"),
+                      request.query_params.get("_mediatype") or ext or None)
+    if offer is None:
+        raise not_acceptable([o.media_type for o in VIEW_OFFERS])
+    query = urlencode([(k, v) for k, v in request.query_params.multi_items()
+                       if k not in ("_mediatype", "lang")])
+    suffix = f"?{query}" if query else ""
+    alternates = [{"key": o.key, "media_type": o.media_type,
+                   "href": stem + ("" if o.key == "html" else f".{o.key}") + suffix}
+                  for o in VIEW_OFFERS]
+    cached, headers = _not_modified(request, offer.key)
+    headers["Link"] = _link_header(alternates)
+    headers["Content-Location"] = next(a["href"] for a in alternates if a["key"] == offer.key)
+    return offer, alternates, cached, headers
+
+
+def _data(body: bytes, offer: Offer, headers: dict[str, str]) -> Response:
+    return Response(body, media_type=media_type_header(offer.media_type), headers=headers)
+
+
 def compare(request: Request) -> Response:
+    """/compare: municipalities × SDGs and × policy domains, as a page (two grids), JSON or CSV."""
     web = web_of(request)
-    cached, headers = not_modified(request, web.store.release, "html")
+    offer, alternates, cached, headers = _view(request)
     if cached is not None:
         return cached
+    data = web.site.compare(_bases(request))
+    if offer.key != "html":
+        body = COMPARE_RENDERERS[offer.key](data, Locator(request, web.paths))
+        return _data(body, offer, headers)
     example = next((e for e in web.examples if e.name == "07-domain-matrix"), None)
-    return html_page(request, "compare.html", headers, d=web.site.compare(_bases(request)),
-                     example=example, alternates=[])
+    return html_page(request, "compare.html", headers, d=data, example=example,
+                     alternates=alternates)
 
 
 def coverage(request: Request) -> Response:
     """/coverage: which municipalities have a plan, as a page (map, counts by prefecture, plans
-    by the year they end), JSON or CSV (by ``Accept``, ``?_mediatype=`` or ``/coverage.csv``)."""
+    by the year they end), JSON or CSV."""
     web = web_of(request)
-    stem, _, ext = request.url.path.partition(".")
-    offer = negotiate(COVERAGE_OFFERS, request.headers.get("accept"),
-                      request.query_params.get("_mediatype") or ext or None)
-    if offer is None:
-        raise not_acceptable([o.media_type for o in COVERAGE_OFFERS])
-    cached, headers = not_modified(request, web.store.release, offer.key)
+    offer, alternates, cached, headers = _view(request)
     if cached is not None:
         return cached
-    alternates = [{"key": o.key, "media_type": o.media_type,
-                   "href": stem + ("" if o.key == "html" else f".{o.key}")} for o in COVERAGE_OFFERS]
-    headers["Link"] = _link_header(alternates)
-    headers["Content-Location"] = stem + ("" if offer.key == "html" else f".{offer.key}")
     data = web.site.coverage()
     if offer.key != "html":
-        return Response(COVERAGE_RENDERERS[offer.key](data),
-                        media_type=media_type_header(offer.media_type), headers=headers)
+        return _data(COVERAGE_RENDERERS[offer.key](data), offer, headers)
     example = next((e for e in web.examples if e.name == "coverage"), None)
     return html_page(request, "coverage.html", headers, d=data, example=example,
                      alternates=alternates)
 
 
 def search(request: Request) -> Response:
+    """/search?q=: resources whose name contains ``q``, as a page, JSON or CSV."""
     web = web_of(request)
-    q = request.query_params.get("q", "")[:200]
-    cached, headers = not_modified(request, web.store.release, "html")
+    offer, alternates, cached, headers = _view(request)
     if cached is not None:
         return cached
-    return html_page(request, "search.html", headers, d=web.site.search(q), alternates=[])
+    data = web.site.search(request.query_params.get("q", "")[:200])
+    if offer.key != "html":
+        return _data(SEARCH_RENDERERS[offer.key](data, Locator(request, web.paths)), offer, headers)
+    return html_page(request, "search.html", headers, d=data, alternates=alternates)
+
+
+def choose_lang(request: Request) -> Response:
+    """/lang?to=en&next=/path: remember the language in a cookie and go back to ``next``, a
+    path on this site (anything else, such as ``//host`` or ``https://…``, is refused)."""
+    to = request.query_params.get("to")
+    if to not in LANGS:
+        raise WebError(400, "bad_parameter", f"to: must be one of {', '.join(LANGS)}.",
+                       f"to: {'、'.join(LANGS)} のいずれかを指定してください。")
+    target = local_path(request.query_params.get("next") or "/")
+    if target is None:
+        raise WebError(400, "bad_parameter", "next: must be a path on this site, such as /compare.",
+                       "next: このサイトのパス（例: /compare）を指定してください。")
+    response = RedirectResponse(target, 303, headers={"Cache-Control": "no-store"})
+    response.set_cookie(LANG_COOKIE, to, max_age=LANG_COOKIE_AGE, path="/", httponly=True,
+                        samesite="lax")
+    return response
+
+
+def local_path(target: str) -> str | None:
+    r"""``target`` if it is a path on this site, else None (no open redirect).
+
+    >>> local_path("/plan/x?lang=en"), local_path("//evil.example/"), local_path("/\\evil")
+    ('/plan/x?lang=en', None, None)
+    >>> local_path("https://evil.example/"), local_path("plan"), local_path("/a\nb")
+    (None, None, None)
+    """
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    if "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
 
 
 # --- SPARQL ---------------------------------------------------------------------------------
@@ -352,7 +427,7 @@ def download(request: Request) -> Response:
     target = (root / rel).resolve()
     if not target.is_relative_to(root) or not target.is_file():
         raise not_found()
-    cached, headers = not_modified(request, web.store.release, "file", vary=False)
+    cached, headers = _not_modified(request, "file", vary=False)
     if cached is not None:
         return cached
     return FileResponse(target, media_type=_file_type(target.name), headers=headers)
@@ -361,7 +436,7 @@ def download(request: Request) -> Response:
 def downloads_index(request: Request) -> Response:
     web = web_of(request)
     root = _downloads_dir(web)
-    cached, headers = not_modified(request, web.store.release, "html")
+    cached, headers = _not_modified(request, "html")
     if cached is not None:
         return cached
     sums = {}
@@ -384,7 +459,7 @@ def void(request: Request) -> Response:
         raise not_acceptable([o.media_type for o in RDF_OFFERS])
     if offer.key == "html":  # a person: the page of the dataset VoID describes
         return RedirectResponse(web.paths.href(web.paths.base + "dataset/all"), 303)
-    cached, headers = not_modified(request, web.store.release, offer.key)
+    cached, headers = _not_modified(request, offer.key)
     if cached is not None:
         return cached
     source = web.downloads / "void.ttl" if web.downloads is not None else None
@@ -398,7 +473,7 @@ def void(request: Request) -> Response:
 
 def sitemap(request: Request) -> Response:
     web = web_of(request)
-    cached, headers = not_modified(request, web.store.release, "xml", vary=False)
+    cached, headers = _not_modified(request, "xml", vary=False)
     if cached is not None:
         return cached
     root = str(request.base_url).rstrip("/")

@@ -9,6 +9,7 @@ import json
 import re
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 import pytest
@@ -271,7 +272,7 @@ def _doc_examples() -> list[tuple[str, str | None]]:
         if info != "sh":
             continue
         for url in re.findall(r"curl[^\n]*?'?(" + re.escape(DOC_HOST) + r"[^\s']*)", body):
-            after = blocks[n + 1] if n + 1 < len(blocks) and blocks[n + 1][0] == "json" else None
+            after = blocks[n + 1] if n + 1 < len(blocks) and blocks[n + 1][0] in ("json", "csv") else None
             out.append((url, after[1] if after else None))
     return out
 
@@ -298,6 +299,12 @@ def test_docs_examples_are_what_the_server_answers(server):
     for url, expected in examples:
         r = requests.get(url.replace(DOC_HOST, server.url), timeout=30)
         assert r.status_code in (200, 400, 404), url
+        if urlsplit(url).path.endswith(".csv"):  # the CSV printed is the answer's first lines
+            assert r.headers["content-type"].startswith("text/csv"), url
+            if expected is not None:
+                shown_lines = expected.replace(DOC_HOST, server.url).splitlines()
+                assert r.text.splitlines()[:len(shown_lines)] == shown_lines, url
+            continue
         assert r.headers["content-type"].startswith("application/json"), url
         if expected is not None:
             _contains(r.json(), json.loads(expected.replace(DOC_HOST, server.url)), url)

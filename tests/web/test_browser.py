@@ -2,7 +2,8 @@
 page and the query page, runs an example query, and saves screenshots; no console errors.
 
 Chromium is driven through the DevTools protocol over a pipe (``--remote-debugging-pipe``): no
-driver, no websocket library, no download. Screenshots go to ``$PLANLOD_SCREENSHOTS`` if set,
+driver, no websocket library, no download. The page asks for Japanese (``Accept-Language: ja``)
+unless a test says otherwise. Screenshots go to ``$PLANLOD_SCREENSHOTS`` if set,
 else to the test's tmp folder (the path is printed).
 """
 
@@ -11,11 +12,13 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import threading
 import time
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -59,6 +62,13 @@ class Chromium:
                                  flatten=True)["sessionId"]
         for domain in ("Page", "Runtime", "Log"):
             self.call(f"{domain}.enable", session=True)
+        self.user_agent = self.call("Browser.getVersion")["userAgent"]
+        self.accept_language("ja")  # headless chromium asks for en-US whatever --lang says
+
+    def accept_language(self, lang: str) -> None:
+        """The ``Accept-Language`` the page sends (and ``navigator.languages``)."""
+        self.call("Emulation.setUserAgentOverride", session=True, userAgent=self.user_agent,
+                  acceptLanguage=lang)
 
     def _read(self) -> None:
         buf = b""
@@ -261,3 +271,138 @@ def test_coverage_map_in_chromium(browser: Chromium, server, shots: Path) -> Non
     fetched = browser.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
     assert fetched and all(url.startswith(base + "/") for url in fetched), fetched  # no tiles, no CDN
     assert browser.errors() == []
+
+
+# --- what a reader met in the browser (issue 21, point 5); each test fails without its fix -----
+
+def _overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
+    """The pairs of ``{name, x, y, w, h}`` boxes that overlap (by more than half a pixel)."""
+    found = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if (a["x"] + 0.5 < b["x"] + b["w"] and b["x"] + 0.5 < a["x"] + a["w"]
+                    and a["y"] + 0.5 < b["y"] + b["h"] and b["y"] + 0.5 < a["y"] + a["h"]):
+                found.append((a["name"], b["name"]))
+    return found
+
+
+BOXES = """[...document.querySelectorAll(%s)].map(e => { const r = e.getBoundingClientRect();
+    return {name: e.tagName + ':' + e.textContent, x: r.x, y: r.y, w: r.width, h: r.height}; })"""
+
+
+def test_english_term_links_put_the_language_before_the_fragment(browser: Chromium, server) -> None:  # noqa: ANN001
+    """/def#Plan?lang=en put the language inside the fragment, and the anchor did not match."""
+    browser.navigate(server.url + "/plan/152021-nagaoka-next?lang=en")
+    hrefs = browser.evaluate("[...document.querySelectorAll('a[href*=\"#\"]')].map(a => a.getAttribute('href'))")
+    assert any(h.startswith("/def?lang=en#") for h in hrefs), hrefs
+    assert [h for h in hrefs if "?" in h.partition("#")[2]] == []
+    browser.navigate(server.url + next(h for h in hrefs if h.startswith("/def?lang=en#")))
+    anchor = browser.evaluate("location.hash.slice(1)")
+    assert browser.evaluate(f"document.getElementById({json.dumps(anchor)}) !== null"), anchor
+    assert browser.evaluate("document.documentElement.lang") == "en"
+
+
+def test_element_codes_stand_beside_their_level_badge(browser: Chromium, server) -> None:  # noqa: ANN001
+    """塩尻市's 基本戦略 A…H: the code was drawn against (under) the level badge."""
+    browser.navigate(server.url + "/plan/202151-shiojiri-6")
+    pairs = browser.evaluate("""[...document.querySelectorAll('.node > .head')].map(h => {
+        const b = h.querySelector('.badge'), c = h.querySelector('.code');
+        if (!b || !c) return null;
+        const r = b.getBoundingClientRect(), s = c.getBoundingClientRect();
+        return {code: c.textContent, gap: s.left - r.right, same_line: s.top < r.bottom && r.top < s.bottom};
+    }).filter(x => x)""")
+    assert len(pairs) >= 8, pairs  # 基本戦略 A to H at least
+    assert all(p["same_line"] and p["gap"] >= 4 for p in pairs), [p for p in pairs if p["gap"] < 4]
+
+
+@pytest.mark.parametrize("indicator", ["total-population", "citizen-happiness"])
+def test_chart_labels_and_markers_do_not_collide(browser: Chromium, server, indicator: str) -> None:  # noqa: ANN001
+    """総人口: 目標値 was written over 63,200人, and the target's marker sat on the 65,000 tick."""
+    browser.navigate(f"{server.url}/plan/202151-shiojiri-6/indicator/{indicator}")
+    texts = browser.evaluate(BOXES % "'svg.chart text'")
+    marks = browser.evaluate(BOXES % "'svg.chart circle'")
+    assert len(marks) >= 2 and any("目標値" in t["name"] for t in texts), texts
+    assert _overlapping(texts + marks) == []
+
+
+def test_a_value_says_its_year_once_on_a_phone(browser: Chromium, server) -> None:  # noqa: ANN001
+    """長崎市's values are written "68.9% (R 2年度)": a phone showed "(R 2年度) (R2年度)"."""
+    browser.viewport(390, 800, mobile=True)
+    try:
+        browser.navigate(server.url + "/plan/422011-nagasaki-2025")
+        shown = browser.evaluate("[...document.querySelectorAll('.obs')].map(o => o.innerText)")
+    finally:
+        browser.call("Emulation.clearDeviceMetricsOverride", session=True)
+    assert any("R 2年度" in s for s in shown), shown[:5]
+    for text in shown:
+        years = re.findall(r"[RHS令平昭和成]+\d+年度?", "".join(unicodedata.normalize("NFKC", text).split()))
+        assert len(years) == len(set(years)), text
+
+
+def test_search_results_name_their_kind_in_words(browser: Chromium, server) -> None:  # noqa: ANN001
+    """A policy domain in the results was badged with the raw CURIE ``skos:Concept``."""
+    for lang, word in (("ja", "概念"), ("en", "Concept")):
+        browser.navigate(server.url + f"/search?q=%E7%A6%8F%E7%A5%89&lang={lang}")
+        badges = browser.evaluate("[...document.querySelectorAll('ul.results .badge')].map(b => b.textContent)")
+        assert word in badges, badges
+        assert [b for b in badges if re.fullmatch(r"[a-z]+:\w+", b)] == []
+
+
+def test_compare_counts_are_text_and_a_cell_opens_that_citys_items(browser: Chromium, server) -> None:  # noqa: ANN001
+    """/compare: the counts were only in hover tooltips, and a cell opened the goal for every
+    city. Each count is drawn as text on top of its cell, equal to /compare.json's, and a cell
+    opens the goal's page filtered to its municipality, listing as many items as it counts."""
+    browser.navigate(server.url + "/compare")
+    cells = browser.evaluate("""[...document.querySelectorAll('svg.matrix a[href*="municipality="]')].map(a => {
+        const t = a.querySelector('text.cellnum'); if (!t) return {href: a.getAttribute('href'), text: null};
+        const r = t.getBoundingClientRect(); t.scrollIntoView({block: 'center'});
+        const s = t.getBoundingClientRect(), hit = document.elementFromPoint(s.x + s.width / 2, s.y + s.height / 2);
+        return {href: a.getAttribute('href'), text: t.textContent, on_top: hit === t || t.contains(hit),
+                visible: r.width > 0 && getComputedStyle(t).fill !== 'none'};
+    })""")
+    doc = browser.evaluate("fetch('/compare.json').then(r => r.json())")
+    linked = {c["items_url"].removeprefix(server.url): c["linked"]
+              for grid in ("sdg", "domain") for c in doc[grid]["cells"] if c["linked"]}
+    assert linked and {c["href"]: int(c["text"]) for c in cells if c["text"]} == linked
+    assert all(c["on_top"] and c["visible"] for c in cells if c["text"]), cells
+    href = next(h for h in linked if h.startswith("/sdg/"))
+    browser.navigate(server.url + href)
+    rows = browser.evaluate("""[...document.querySelectorAll('table.links tbody tr')].map(tr =>
+        [tr.cells[0].querySelector('a').getAttribute('href'), tr.cells[1].querySelector('a').getAttribute('href')])""")
+    code = href.rsplit("=", 1)[1]
+    assert rows and {m for m, _ in rows} == {f"/municipality/{code}"}
+    assert len({item for _, item in rows}) == linked[href]
+
+
+def test_the_language_choice_is_remembered(browser: Chromium, server) -> None:  # noqa: ANN001
+    """Accept-Language chooses when nothing else does; the header's switch is remembered in a
+    cookie that wins over Accept-Language; ?lang= wins over both."""
+    base = server.url
+    lang = "document.documentElement.lang"
+    try:
+        browser.call("Network.clearBrowserCookies", session=True)
+        browser.accept_language("en-GB,en;q=0.9")
+        browser.navigate(base + "/compare")
+        assert browser.evaluate(lang) == "en"
+        browser.accept_language("ja")
+        browser.navigate(base + "/compare")
+        assert browser.evaluate(lang) == "ja"
+        browser.click_and_wait("header a.lang")  # to English, remembered
+        assert browser.evaluate("location.pathname") == "/compare"
+        assert browser.evaluate(lang) == "en"
+        assert "lang=" not in browser.evaluate("document.cookie")  # HttpOnly
+        browser.navigate(base + "/coverage")  # Accept-Language still says ja: the cookie wins
+        assert browser.evaluate(lang) == "en"
+        browser.navigate(base + "/coverage?lang=ja")
+        assert browser.evaluate(lang) == "ja"
+        browser.click_and_wait("header a.lang")  # this page in English
+        assert browser.evaluate(lang) == "en"
+        browser.navigate(base + "/")
+        assert browser.evaluate(lang) == "en"
+        browser.click_and_wait("header a.lang")  # and back to Japanese, remembered too
+        browser.navigate(base + "/coverage")
+        assert browser.evaluate(lang) == "ja"
+        assert browser.errors() == []
+    finally:
+        browser.call("Network.clearBrowserCookies", session=True)
+        browser.accept_language("ja")

@@ -167,6 +167,7 @@ def test_matrix_columns_link_only_safe_targets() -> None:
             Ref("http://metadata.un.org/sdg/13", "/sdg/13", {"": "13"}, ours=True)]
     rows = [Ref(MUNICIPALITY, "/municipality/422011", {"": "長崎市"})]
     svg = matrix(rows, cols, {(MUNICIPALITY, c.iri): {"declared": 1} for c in cols}, "ja",
-                 lambda j, c: c.text("ja"), UI("ja", "/compare").href)
+                 lambda j, c: c.text("ja"), UI("ja", "/compare").href, UI("ja", "/compare").items)
     assert unsafe(svg) == []
-    assert hrefs(svg).count("/sdg/13") == 2  # the column head and the cell
+    assert hrefs(svg).count("/sdg/13") == 1  # the column head
+    assert hrefs(svg).count("/sdg/13?municipality=422011") == 1  # the cell: that city's items

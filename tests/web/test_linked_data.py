@@ -91,7 +91,7 @@ def test_html_by_default_and_for_browsers(http, kind, path, iri, how) -> None:  
     assert '<html lang="ja">' in html
     assert f"{path}.ttl" in html and f"{path}.jsonld" in html  # links to its RDF
     assert "CC BY 4.0" in html  # the licence is shown
-    assert "?lang=en" in html  # the English switch
+    assert "/lang?to=en&amp;next=" in html  # the English switch, remembered by /lang
 
 
 @pytest.mark.parametrize("fmt", RDF_FORMATS, ids=[f.extension for f in RDF_FORMATS])

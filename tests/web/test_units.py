@@ -21,7 +21,7 @@ MODULES = ["publisher.web.conneg", "publisher.web.paths", "publisher.web.sparql"
            "publisher.web.renderers.links", "publisher.web.renderers.html", "publisher.web.renderers.maps",
            "publisher.web.renderers.charts",
            "publisher.web.service.reader", "publisher.web.app", "publisher.web.remote_store",
-           "publisher.web.sparql_text", "publisher.sparqlclient"]
+           "publisher.web.sparql_text", "publisher.sparqlclient", "publisher.web.routes"]
 
 
 @pytest.mark.parametrize("name", MODULES)

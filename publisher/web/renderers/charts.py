@@ -12,6 +12,7 @@ from html import escape
 from markupsafe import Markup
 
 from ..i18n import t
+from ..service.links import firm
 from ..service.reader import curie, pick
 
 COLORS = {"baseline": "#6b7280", "actual": "#1d4ed8", "projection": "#7c3aed", "target": "#c2410c"}
@@ -49,13 +50,59 @@ def _nice_ticks(lo: float, hi: float, n: int = 4) -> list[float]:
     return ticks
 
 
+LABEL_GAP = 2  # space kept between a value's label and any other label or marker
+
+
+def _text_width(text: str, size: float) -> float:
+    """A generous estimate of how wide ``text`` is drawn at ``size`` px (no font metrics on
+    the server): a CJK character is a square, anything else about 0.62 of one."""
+    return sum(size if ord(c) >= 0x2E80 else size * 0.62 for c in text)
+
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] + LABEL_GAP and b[0] < a[2] + LABEL_GAP and \
+        a[1] < b[3] + LABEL_GAP and b[1] < a[3] + LABEL_GAP
+
+
+def _place_labels(marks: list[tuple[float, float, float]], sizes: list[tuple[float, float]],
+                  low: float, high: float) -> list[float]:
+    """Where each value's label goes: the top of a box of ``sizes[i]`` (width, height) to the
+    right of mark ``i`` (x, y, radius), as near its mark's height as it can be without covering
+    another label or any mark, and between ``low`` and ``high``. Marks are placed from the top
+    down, each label searched outwards from its wish, 1 px at a time."""
+    markers = [(x - r, y - r, x + r, y + r) for x, y, r in marks]
+    placed: list[Box] = []
+    tops = [0.0] * len(marks)
+    for i in sorted(range(len(marks)), key=lambda i: (marks[i][1], marks[i][0])):
+        x, y, r = marks[i]
+        width, height = sizes[i]
+        wish = min(max(y - height / 2, low), high - height)
+        for step in range(int(high - low) + 1):
+            tries = (wish + step, wish - step) if step else (wish,)
+            fits = [t for t in tries if low <= t <= high - height and not any(
+                _overlaps((x + r + 3, t, x + r + 3 + width, t + height), other)
+                for other in placed + markers)]
+            if fits:
+                tops[i] = fits[0]
+                break
+        else:
+            tops[i] = wish
+        placed.append((x + r + 3, tops[i], x + r + 3 + width, tops[i] + height))
+    return tops
+
+
 def indicator_chart(values: Sequence, direction: str | None, unit: str | None, lang: str) -> Markup:
     """Baseline (grey), actuals (blue, joined), projections (violet), target (orange ring, dashed
-    line from the last known value); an arrow and a note mark the good direction."""
+    line from the last known value); an arrow and a note mark the good direction. No point sits
+    on the value axis, and each value's label is put where it covers no other label or point."""
     points = [v for v in values if v.value is not None]
     if not points:
         return Markup("")
     w, h, left, right, top, bottom = 640, 300, 64, 140, 24, 44
+    inset = 28  # from the value axis (and the right end) to the first (last) year
     years = [v.year for v in points if v.year is not None]
     if years:
         x0, x1 = min(years), max(years)
@@ -70,9 +117,11 @@ def indicator_chart(values: Sequence, direction: str | None, unit: str | None, l
     if min(v.value for v in points) >= 0 and lo < 0:
         lo = 0.0
 
+    def at(pos: float) -> float:
+        return left + inset + (pos - x0) / (x1 - x0) * (w - left - right - 2 * inset)
+
     def x(v, i: int) -> float:
-        pos = v.year if v.year is not None else (x0 + i if not years else x1)
-        return left + (pos - x0) / (x1 - x0) * (w - left - right)
+        return at(v.year if v.year is not None else (x0 + i if not years else x1))
 
     def y(val: float) -> float:
         return top + (hi - val) / (hi - lo) * (h - top - bottom)
@@ -89,7 +138,7 @@ def indicator_chart(values: Sequence, direction: str | None, unit: str | None, l
     if unit_txt:
         parts.append(f'<text x="{left - 6}" y="{top - 8}" text-anchor="end" class="tick">{unit_txt}</text>')
     for year in sorted(set(years)):
-        tx = left + (year - x0) / (x1 - x0) * (w - left - right)
+        tx = at(year)
         label = f"FY{year}" if lang == "en" else f"{year}年度"
         parts.append(f'<text x="{tx:.1f}" y="{h - bottom + 18}" text-anchor="middle" class="tick">'
                      f"{escape(label)}</text>")
@@ -104,18 +153,26 @@ def indicator_chart(values: Sequence, direction: str | None, unit: str | None, l
         if v.kind in ("target", "projection") and last is not None:
             parts.append(f'<line x1="{last[0]:.1f}" y1="{last[1]:.1f}" x2="{cx:.1f}" y2="{cy:.1f}" '
                          f'class="line {v.kind}"/>')
-    for cx, cy, v in coords:
+    radii = [8.5 if v.kind == "target" else 5.5 for _, _, v in coords]  # the ring's stroke too
+    texts = []
+    for _, _, v in coords:
+        qualifier = v.qualifier.text(lang) if v.qualifier is not None else ""
+        texts.append((f"{_fmt(v.value)}{unit or ''}" + (f" {qualifier}" if qualifier else ""),
+                      t(f"kind.{v.kind}", lang) if v.kind in COLORS else v.kind))
+    # a label is two lines: the value (13 px, bold) over its kind (11 px)
+    sizes = [(max(_text_width(a, 14), _text_width(b, 11)), 30.0) for a, b in texts]
+    tops = _place_labels([(cx, cy, r) for (cx, cy, _), r in zip(coords, radii, strict=True)],
+                         sizes, 2.0, h - bottom - 2)
+    for (cx, cy, v), r, (label, kind), ly in zip(coords, radii, texts, tops, strict=True):
         color = COLORS.get(v.kind, "#374151")
         if v.kind == "target":
             parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="7" fill="#fff" stroke="{color}" stroke-width="3"/>')
         else:
             parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="5.5" fill="{color}"/>')
-        kind = t(f"kind.{v.kind}", lang) if v.kind in COLORS else v.kind
-        label = f"{_fmt(v.value)}{unit or ''}"
-        qualifier = v.qualifier.text(lang) if v.qualifier is not None else ""
-        parts.append(f'<text x="{cx + 9:.1f}" y="{cy - 8:.1f}" class="val" fill="{color}">'
-                     f"{escape(label)}{escape(' ' + qualifier if qualifier else '')}</text>")
-        parts.append(f'<text x="{cx + 9:.1f}" y="{cy + 16:.1f}" class="kind">{escape(kind)}</text>')
+        lx = cx + r + 3
+        parts.append(f'<text x="{lx:.1f}" y="{ly + 13:.1f}" class="val" fill="{color}">'
+                     f"{escape(label)}</text>")
+        parts.append(f'<text x="{lx:.1f}" y="{ly + 27:.1f}" class="kind">{escape(kind)}</text>')
     if direction in ("increase", "decrease", "maintain"):
         ax = w - 34
         y_top, y_bottom, y_mid = top + 6, h - bottom - 6, (top + h - bottom) / 2
@@ -237,10 +294,12 @@ def results_chart(table: dict, labels: dict[str, dict[str, str]], lang: str) -> 
 
 def matrix(rows: Sequence, cols: Sequence, cells: dict, lang: str,
            col_label: Callable[[int, object], str], href: Callable[[object], str | None],
+           cell_href: Callable[[object, object], str | None],
            col_color: Callable[[int], str] | None = None, rotate: bool = False) -> Markup:
     """A grid: one row per municipality, one column per goal or domain. ``cells[(row, col)]``
-    holds counts by basis; declared + curated + asserted fill the cell, suggested add a dot.
-    A column links where ``href`` gives a target (``UI.href``: never a javascript: or data: IRI)."""
+    holds counts by basis; declared + curated + asserted fill the cell and are written in it,
+    suggested add a dot and a "+n". A column head links where ``href`` gives a target, a cell
+    where ``cell_href(col, row)`` does: that city's items (``UI.href``: never javascript:)."""
     cell, label_w = 36, 120
     head = 150 if rotate else 44
     w = label_w + cell * len(cols) + (110 if rotate else 8)
@@ -265,33 +324,34 @@ def matrix(rows: Sequence, cols: Sequence, cells: dict, lang: str,
             parts.append(f'<text x="{cx:.1f}" y="{head / 2 + 7:.1f}" text-anchor="middle" '
                          f'class="goalnum">{text}</text>')
         parts.append(closing)
-    most = max((sum(n for b, n in c.items() if b != "suggested") for c in cells.values()), default=0)
+    most = max((firm(c) for c in cells.values()), default=0)
     for i, row in enumerate(rows):
         cy = head + i * cell
         parts.append(f'<text x="{label_w - 8}" y="{cy + cell / 2 + 5:.1f}" text-anchor="end" '
                      f'class="rowhead">{escape(row.text(lang))}</text>')
         for j, col in enumerate(cols):
             counts = cells.get((row.iri, col.iri), {})
-            firm = sum(n for b, n in counts.items() if b != "suggested")
-            suggested = counts.get("suggested", 0)
+            linked, suggested = firm(counts), counts.get("suggested", 0)
             x0 = label_w + j * cell
-            alpha = 0.15 + 0.85 * firm / most if firm and most else 0
-            fill = f"rgba(29,78,216,{alpha:.2f})" if firm else "#f9fafb"
+            alpha = 0.15 + 0.85 * linked / most if linked and most else 0
+            fill = f"rgba(29,78,216,{alpha:.2f})" if linked else "#f9fafb"
             number = col_label(j, col)
             name = col.text(lang) if number == col.text(lang) else f"{number} {col.text(lang)}"
             title = f"{row.text(lang)} × {name}: " + (
                 ", ".join(f"{t('basis.' + b, lang)} {n}" for b, n in sorted(counts.items()))
                 if counts else "0")
-            opening, closing = anchors[j]
+            opening, closing = _anchor(cell_href(col, row)) if counts else ("<g>", "</g>")
             parts.append(f'{opening}<rect x="{x0 + 1}" y="{cy + 1}" '
                          f'width="{cell - 2}" height="{cell - 2}" fill="{fill}" class="cell">'
                          f"<title>{escape(title)}</title></rect>")
-            if firm:
+            if linked:
                 parts.append(f'<text x="{x0 + cell / 2}" y="{cy + cell / 2 + 5}" text-anchor="middle" '
-                             f'class="{"cellnum light" if alpha > 0.5 else "cellnum"}">{firm}</text>')
+                             f'class="{"cellnum light" if alpha > 0.5 else "cellnum"}">{linked}</text>')
             if suggested:
                 parts.append(f'<circle cx="{x0 + cell - 8}" cy="{cy + 8}" r="{min(6, 2 + suggested)}" '
-                             f'class="suggested"><title>{escape(title)}</title></circle>')
+                             f'class="suggested"><title>{escape(title)}</title></circle>'
+                             f'<text x="{x0 + 3}" y="{cy + cell - 4}" class="suggestednum">'
+                             f"+{suggested}</text>")
             parts.append(closing)
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -6,6 +6,7 @@ what the route hands it (the path, the language, the alternates).
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -15,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from ...formats import FORMATS
 from ...namespaces import PREFIXES
 from ..i18n import LANGS, fiscal_year, t
+from ..service.links import municipality_code
 from ..service.reader import Ref, curie, pick, sdg_notation
 from . import charts, maps
 from .links import link_target
@@ -73,12 +75,35 @@ class UI:
         return link_target(target)
 
     def switch(self) -> str:
-        """This page in the other language."""
+        """This page in the other language, remembered: /lang sets the cookie and comes back.
+
+        >>> UI("ja", "/search", {"q": "幸福"}).switch()
+        '/lang?to=en&next=%2Fsearch%3Fq%3D%25E5%25B9%25B8%25E7%25A6%258F'
+        """
         other = "en" if self.lang == "ja" else "ja"
         query = {k: v for k, v in self.query.items() if k != "lang"}
-        if other != "ja":
-            query["lang"] = other
-        return self.path + ("?" + urlencode(query) if query else "")
+        here = self.path + ("?" + urlencode(query) if query else "")
+        return "/lang?" + urlencode({"to": other, "next": here})
+
+    def items(self, target: Ref, municipality: Ref) -> str | None:
+        """The page of what one municipality links to ``target`` (a cell of /compare):
+        ``/sdg/13?municipality=152021``."""
+        code = municipality_code(municipality.iri)
+        if not target.ours or code is None:
+            return self.href(target)
+        return link_target(self.url(target.href, municipality=code))
+
+    @staticmethod
+    def mentions(text: str | None, part: str | None) -> bool:
+        """Does ``text`` already say ``part``, spaces and full-width forms aside? (A value
+        written "68.9% (R 2年度)" needs no "(R2年度)" after it.)
+
+        >>> UI.mentions("68.9% (R 2年度)", "R2年度"), UI.mentions("68.9%", "R2年度")
+        (True, False)
+        """
+        def bare(s: str) -> str:
+            return "".join(unicodedata.normalize("NFKC", s).split())
+        return bool(text and part) and bare(part or "") in bare(text or "")
 
     def sdg(self, ref: Ref) -> str:
         """The goal or target number of an SDG IRI (``13.2``), else an empty string."""

@@ -63,7 +63,7 @@ class Site:
         return "resource"
 
     def page(self, kind: str, iri: str, *, page: int = 1,
-             bases: tuple[str, ...] = links.BASES) -> dict:
+             bases: tuple[str, ...] = links.BASES, munis: tuple[str, ...] = ()) -> dict:
         """The data of the page of ``iri``, a resource of ``kind``."""
         r = self.reader
         if kind == "plan":
@@ -77,7 +77,7 @@ class Site:
         if kind == "prefecture":
             return places.prefecture_page(r, iri)
         if kind == "target":
-            return links.target_page(r, iri, bases, page)
+            return links.target_page(r, iri, bases, page, munis=munis)
         if kind == "ontology":
             return vocab.ontology_page(r)
         if kind == "scheme":

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from ...namespaces import DEF
 from . import links
 from .plans import alignments, values_of
-from .reader import Label, Reader, Ref, iri_values, sdg_notation, term, text_of
+from .reader import Label, Reader, Ref, iri_values, sdg_notation, text_of
 
 LEVELS = ("vision", "goal", "policy", "measure", "action")
 LEVEL_SCHEME = f"{DEF}/level/"
@@ -349,20 +349,15 @@ def sdg_targets(r: Reader, iri: str) -> list[str]:
     return [iri, *sorted(found)]
 
 
-def sdg_items(r: Reader, iri: str, munis: list[str], bases: tuple[str, ...],
+def sdg_items(r: Reader, iri: str, munis: tuple[str, ...], bases: tuple[str, ...],
               page: int, size: int) -> Page:
     """The items linked to an SDG goal (or its targets) or target, across plans or in the
     plans of ``munis``, with the provenance of each link (``bases``: declared, curated,
     suggested, asserted). One row per (item, target, basis)."""
-    targets = sdg_targets(r, iri)
-    if munis:  # one VALUES block of pairs (two blocks may be joined by a scan)
-        pairs = " ".join(f"({term(t)} {term(m)})" for t in targets for m in munis)
-        values = f"VALUES (?target ?muni) {{ {pairs} }}"
-    else:
-        values = f"VALUES ?target {{ {iri_values(targets)} }}"
     # links' own readers (both kinds of link, each query with the values inside; the kind of
     # each item): the SDG page reads its links the same way
-    rows = links._links(r, "?item ?target ?basis ?score ?plan ?muni", values, details=True)
+    rows = links._links(r, "?item ?target ?basis ?score ?plan ?muni",
+                        links.link_values(sdg_targets(r, iri), munis), details=True)
     rows = [x for x in rows if links.basis_key(text_of(x, "basis")) in bases]
     rows.sort(key=lambda x: (x["muni"].value, x["plan"].value, x["item"].value,
                              links.basis_key(text_of(x, "basis")), x["target"].value))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from ...namespaces import DEF
-from .reader import Reader, Ref, iri_values, number, page_count, sdg_notation, text_of
+from .reader import Reader, Ref, iri_values, number, page_count, sdg_notation, term, text_of
 
 BASES = ("declared", "curated", "suggested")
 LINKS_PAGE_SIZE = 200  # links per page of a link target (an SDG goal, a policy domain)
@@ -53,6 +53,27 @@ def _links(r: Reader, select: str, values: str = "", details: bool = True) -> li
     return qualified + [x for x in bare if (x["item"].value, x["target"].value) not in pairs]
 
 
+def link_values(targets: list[str], munis: tuple[str, ...] = ()) -> str:
+    """The VALUES block of the links to ``targets``, in the plans of ``munis`` when given (one
+    block of pairs: two blocks may be joined by a scan)."""
+    if not munis:
+        return f"VALUES ?target {{ {iri_values(targets)} }}"
+    pairs = " ".join(f"({term(t)} {term(m)})" for t in targets for m in munis)
+    return f"VALUES (?target ?muni) {{ {pairs} }}"
+
+
+def firm(counts: dict[str, int]) -> int:
+    """What a cell of the cross-city grid shows: the links declared, curated or asserted (the
+    tagger's suggestions are counted apart)."""
+    return sum(n for b, n in counts.items() if b != "suggested")
+
+
+def municipality_code(iri: str) -> str | None:
+    """The 全国地方公共団体コード at the end of a municipality's IRI (``…/municipality/152021``)."""
+    code = iri.rsplit("/", 1)[-1]
+    return code if len(code) == 6 and code.isdigit() else None
+
+
 def basis_key(iri: str | None) -> str:
     """``…/link-basis/curated`` → ``curated``; a bare ``mplan:alignedWith`` is ``asserted``."""
     return iri.rsplit("/", 1)[-1] if iri else "asserted"
@@ -65,9 +86,10 @@ def is_link_target(r: Reader, iri: str) -> bool:
 
 
 def target_page(r: Reader, iri: str, bases: tuple[str, ...] = BASES, page: int = 1,
-                size: int | None = None) -> dict:
-    """Everything linked to ``iri`` (for an SDG goal: also to its targets), across cities, in
-    pages of ``size`` links (an SDG goal has thousands of links across the country)."""
+                size: int | None = None, munis: tuple[str, ...] = ()) -> dict:
+    """Everything linked to ``iri`` (for an SDG goal: also to its targets), across cities or in
+    the plans of ``munis`` (municipality IRIs), in pages of ``size`` links (an SDG goal has
+    thousands of links across the country)."""
     note = sdg_notation(iri)
     targets = [iri]
     narrower: list[Ref] = []
@@ -90,7 +112,7 @@ def target_page(r: Reader, iri: str, bases: tuple[str, ...] = BASES, page: int =
         rows = r.select("SELECT ?b { ?x skos:broader ?b }", x=iri)
         broader = r.ref(rows[0]["b"].value) if rows else None
     rows = _links(r, "?item ?target ?basis ?score ?who ?evidence ?plan ?muni",
-                  f"VALUES ?target {{ {iri_values(targets)} }}")
+                  link_values(targets, munis))
     links = [x for x in rows if basis_key(text_of(x, "basis")) in (*bases, "asserted")]
     counts = {b: sum(1 for x in links if basis_key(text_of(x, "basis")) == b) for b in (*BASES, "asserted")}
     # Sorted before labels are read (by municipality code, plan, item, basis), so that only
@@ -118,7 +140,8 @@ def target_page(r: Reader, iri: str, bases: tuple[str, ...] = BASES, page: int =
     scheme = next((text_of(x, "scheme") for x in facts if x.get("scheme")), None)
     return {"ref": r.ref(iri), "notation": note, "links": out, "counts": counts,
             "total": total, "page": page, "pages": pages,
-            "bases": bases, "narrower": narrower, "broader": broader,
+            "bases": bases, "municipalities": [r.ref(m) for m in munis],
+            "codes": [municipality_code(m) for m in munis], "narrower": narrower, "broader": broader,
             "definition": definition, "scheme": r.ref(scheme) if scheme else None,
             "is_sdg": bool(note)}
 

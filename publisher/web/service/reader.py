@@ -97,8 +97,27 @@ def sdg_notation(iri: str) -> str | None:
     return local if _SDG_GOAL.match(local) or _SDG_TARGET.match(local) else None
 
 
+#: What pages call the classes of other vocabularies that they show as a kind (a search
+#: result's badge): the store has no label for them.
+CLASS_LABELS: dict[str, Label] = {
+    "http://www.w3.org/2004/02/skos/core#Concept": {"ja": "概念", "en": "Concept"},
+    "http://www.w3.org/2002/07/owl#Class": {"ja": "クラス", "en": "Class"},
+    "http://www.w3.org/2002/07/owl#ObjectProperty": {"ja": "オブジェクトプロパティ",
+                                                     "en": "Object property"},
+    "http://www.w3.org/2002/07/owl#DatatypeProperty": {"ja": "データ型プロパティ",
+                                                       "en": "Datatype property"},
+    "http://www.w3.org/ns/dcat#Dataset": {"ja": "データセット", "en": "Dataset"},
+}
+
+
 def fallback_label(iri: str) -> Label:
-    """What to call an IRI that has no label in the store."""
+    """What to call an IRI that has no label in the store.
+
+    >>> fallback_label("http://www.w3.org/2004/02/skos/core#Concept")["en"]
+    'Concept'
+    """
+    if iri in CLASS_LABELS:
+        return dict(CLASS_LABELS[iri])
     note = sdg_notation(iri)
     if note:
         if "." in note:
