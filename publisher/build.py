@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ from .publish.plans import (
 )
 from .publish.registry import RegistryFiles, registry_files
 from .publish.release import Releases
+from .publish.revisions import revisions
 from .publish.splice import Index, Part, data_part, file_part, write_parts
 from .publish.store import load_store, update_store
 from .registry.rdf import source_codes, source_points
@@ -240,6 +241,23 @@ def _previous_info(current: Path | None) -> dict:
         return {}
 
 
+def _plan_dates(settings: Settings, summaries: dict[str, PlanSummary],
+                previous: dict) -> tuple[dict[str, str], dict[str, str]]:
+    """Each plan's first and last revision day (``dct:issued``, ``dct:modified``): its source
+    files' history (:mod:`publisher.publish.revisions`); for a plan outside git, or with
+    uncommitted changes, the previous build's days while its data did not change, else today."""
+    known = revisions([Path(s.folder) for s in summaries.values()])
+    old_issued, old_modified = previous.get("issued", {}), previous.get("modified", {})
+    old_hashes, today = previous.get("plans", {}), _today(settings)
+    issued, modified = {}, {}
+    for pid, s in summaries.items():
+        rev = known.get(Path(s.folder).resolve())
+        same = old_hashes.get(pid) == s.files["nq"][1]
+        modified[pid] = rev.modified if rev else old_modified[pid] if same and pid in old_modified else today
+        issued[pid] = rev.issued if rev else old_issued.get(pid, modified[pid])
+    return issued, modified
+
+
 def _today(settings: Settings) -> str:
     if settings.source_date_epoch is not None:
         return dt.datetime.fromtimestamp(settings.source_date_epoch, dt.UTC).date().isoformat()
@@ -312,12 +330,8 @@ def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
     small[CONTEXT_FILE] = (json.dumps(jsonld_context(), ensure_ascii=False, indent=1) + "\n").encode()
     small["ontology.ttl"] = _vocab_file(settings, "ontology.ttl")
     bar.step("all")
-    old_modified = previous.get("modified", {})
-    old_hashes = previous.get("plans", {})
-    today = _today(settings)
-    modified = {pid: old_modified[pid] if old_hashes.get(pid) == h and pid in old_modified else today
-                for pid, h in plan_hashes.items()}
-    all_modified = max(modified.values(), default=today)
+    issued, modified = _plan_dates(settings, summaries, previous)
+    all_modified = max(modified.values(), default=_today(settings))
     for path, data in small.items():
         infos[path] = (len(data), _sha256(data))
 
@@ -334,7 +348,8 @@ def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
             description_ja=f"{name_ja}の「{title}」を共通オントロジー mplan で記述したデータ（原文の書き起こし）。",
             description_en=f"The plan '{title_en}' of {name_ja} described with the mplan ontology "
                            "(transcribed from the source document).",
-            license=s.license or DEFAULT_LICENSE, modified=modified[pid],
+            license=s.license or DEFAULT_LICENSE, modified=modified[pid], issued=issued[pid],
+            period=(f"{s.period[0]}-04-01", f"{s.period[1] + 1}-03-31") if s.period else None,
             files={ext: info_of(f"plans/{pid}.{ext}") for ext in DUMP_FORMATS},
             municipality=iris.municipality(s.code), municipality_name=name_ja,
             area=URIRef(f"http://data.e-stat.go.jp/lod/sac/C{s.code[:5]}"),
@@ -344,8 +359,10 @@ def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
         key="all", title_ja="全自治体の総合計画", title_en="All municipalities' comprehensive plans",
         description_ja="公開中のすべての計画（1計画1名前付きグラフ）と指標値のCSV。",
         description_en="Every published plan (one named graph per plan) and the indicator values as CSV.",
-        license=DEFAULT_LICENSE, modified=all_modified,
-        files={**{ext: info_of(f"all.{ext}.gz") for ext in DUMP_FORMATS}, "csv": info_of(CSV_FILE)},
+        license=DEFAULT_LICENSE, modified=all_modified, issued=min(issued.values(), default=all_modified),
+        files={**{ext: info_of(f"all.{ext}.gz") for ext in DUMP_FORMATS},
+               "csv": replace(info_of(CSV_FILE), title=("全自治体の総合計画の指標値", "Indicator values of all plans"),
+                              schema=f"{CSV_FILE}-metadata.json")},
         triples=sum(s.triples for s in summaries.values()))
     register = _registry_info(iris, registry, {ext: info_of(f"registry.{ext}") for ext in (*DUMP_FORMATS, "csv")})
     small[f"{CSV_FILE}-metadata.json"] = (json.dumps(
@@ -376,6 +393,7 @@ def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
                                    encoding="utf-8")
     bar.step("catalog")
     return {"version": __version__, "base": iris.base, "plans": plan_hashes, "modified": modified,
+            "issued": issued,
             "registry": registry.key, "digest": _sha256(sums.encode())}, change
 
 
