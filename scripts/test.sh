@@ -27,6 +27,8 @@ else
   venv=.venv
   bash scripts/install.sh test || { echo "installing from the lock failed"; exit 2; }
 fi
+# CKAN's DCAT harvester, in an environment of its own (tests/test_ckan_harvest.py)
+bash scripts/install.sh ckan || { echo "installing CKAN's harvester from requirements/ckan.txt failed"; exit 2; }
 
 "$venv/bin/python" -m pytest "$@"
 rc=$?
