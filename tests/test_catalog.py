@@ -151,7 +151,8 @@ def serve(publication: Path, *options: str) -> Iterator[str]:
 
 def test_ckan_harvests_a_local_instance_through_its_pages(seed_publication: Path) -> None:
     """ckanext-dcat 2.4.4's RDFParser, as CKAN's harvester runs it, follows the Hydra pages of a
-    local ``planlod serve`` (2 datasets a page) to the end, and gets every dataset of the store
+    local ``planlod serve`` (2 datasets a page, asked as ``/catalog.ttl`` with no ``Accept``,
+    as docs/harvesting-ckan.md configures it) to the end, and gets every dataset of the store
     with resources it can download, checksums that match, a licence id and format names."""
     if not CKAN_PYTHON.is_file():
         reason = "no .venv-ckan: run `bash scripts/install.sh ckan`"
@@ -162,11 +163,11 @@ def test_ckan_harvests_a_local_instance_through_its_pages(seed_publication: Path
     listed = {r["d"].value for r in store.query(
         f"SELECT ?d {{ GRAPH <{CATALOG}> {{ <{CATALOG}> <{DCAT.dataset}> ?d }} }}")}
     with serve(seed_publication, "--catalog-page-size", "2") as url:
-        done = subprocess.run([str(CKAN_PYTHON), str(ROOT / "tests" / "ckan" / "harvest.py"), f"{url}/catalog"],
+        done = subprocess.run([str(CKAN_PYTHON), str(ROOT / "tests" / "ckan" / "harvest.py"), f"{url}/catalog.ttl"],
                               capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr
         harvest = json.loads(done.stdout)
-        assert harvest["pages"] == [f"{url}/catalog"] + [f"{url}/catalog?page={n}"
+        assert harvest["pages"] == [f"{url}/catalog.ttl"] + [f"{url}/catalog.ttl?page={n}"
                                                          for n in range(2, (len(listed) + 1) // 2 + 1)]
         assert len(harvest["pages"]) >= 3
         datasets = harvest["datasets"]

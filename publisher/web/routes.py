@@ -151,7 +151,7 @@ def resource(request: Request) -> Response:
     headers["Link"] = _link_header(alternates)
     headers["Content-Location"] = stem + ("" if offer.key == "html" else f".{offer.key}")
     if offer.key != "html":
-        body = RDF_RENDERERS[offer.key](web.site.triples(kind, iri, page, _link_root(request, web)))
+        body = RDF_RENDERERS[offer.key](web.site.triples(kind, iri, page, _link_root(request, web), ext))
         return Response(body, media_type=media_type_header(offer.media_type), headers=headers)
     data = web.site.page(kind, iri, page=page or 1, bases=_bases(request))
     if kind == "target" and data["page"] > data["pages"]:

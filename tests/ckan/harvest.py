@@ -1,5 +1,6 @@
-"""Harvest a DCAT catalog the way CKAN's harvester does: ckanext-dcat's own ``RDFParser``,
-following its Hydra paging (``RDFParser.next_page``) until there is no next page.
+"""Harvest a DCAT catalog the way CKAN's harvester (``dcat_rdf``) does: a plain GET with no
+``Accept`` of its own, the format taken from the answer's ``Content-Type``, ckanext-dcat's own
+``RDFParser``, and its Hydra paging (``RDFParser.next_page``) until there is no next page.
 
 Runs in ``.venv-ckan`` (``bash scripts/install.sh ckan``), not in planlod's environment:
 ``.venv-ckan/bin/python tests/ckan/harvest.py URL`` prints ``{"pages": [...], "datasets": [...]}``
@@ -18,11 +19,11 @@ MAX_PAGES = 50  # a catalog whose paging loops stops here (and the test sees it)
 def harvest(url: str) -> dict:
     pages, datasets = [], []
     while url and len(pages) < MAX_PAGES:
-        request = urllib.request.Request(url, headers={"Accept": "text/turtle"})
-        with urllib.request.urlopen(request, timeout=60) as response:
+        with urllib.request.urlopen(url, timeout=60) as response:
             body = response.read().decode("utf-8")
+            media_type = response.headers.get("Content-Type", "").split(";", 1)[0]
         parser = RDFParser()
-        parser.parse(body, _format="turtle")
+        parser.parse(body, _format=media_type)
         pages.append(url)
         datasets.extend(parser.datasets())
         url = parser.next_page()

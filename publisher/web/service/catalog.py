@@ -51,13 +51,15 @@ def published(t: ox.Triple, base: str, root: str | None) -> ox.Triple:
 
 
 def catalog_triples(r: Reader, catalog: str, page: int | None, size: int,
-                    root: str | None = None) -> list[ox.Triple]:
+                    root: str | None = None, ext: str | None = None) -> list[ox.Triple]:
     """The catalog graph, as published in ``catalog.ttl``, in the same order; when it has more
     than ``size`` datasets (or a page is asked), only page ``page`` of them, with a Hydra
     ``PartialCollectionView`` linking first, previous, next and last pages (``next`` only
     before the last page, so paging never loops). With a ``root`` (this site's address, when
     it is not the production host of the base), the links to pages, downloads and the SPARQL
-    endpoint are on it, so that a harvester of any instance can follow them."""
+    endpoint are on it, so that a harvester of any instance can follow them. With ``ext`` (the
+    page was asked as ``catalog.ttl``), the pages' links keep it, so a client that sends no
+    ``Accept`` (CKAN's harvester) gets every page in the same format."""
     base = r.paths.base
     triples = sorted((published(t, base, root) for t in graph_triples(r, catalog)),
                      key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
@@ -78,7 +80,7 @@ def catalog_triples(r: Reader, catalog: str, page: int | None, size: int,
     out = [t for t in triples if not owned(t.subject) and not owned(t.object)]
     cat = ox.NamedNode(catalog)
 
-    here = catalog if root is None else root + catalog[len(base):]
+    here = (catalog if root is None else root + catalog[len(base):]) + (f".{ext}" if ext else "")
 
     def view(n: int) -> ox.NamedNode:
         return ox.NamedNode(f"{here}?page={n}")
