@@ -48,6 +48,7 @@ from .publish.release import Releases
 from .publish.revisions import revisions
 from .publish.splice import Index, Part, data_part, file_part, write_parts
 from .publish.store import load_store, update_store
+from .registry import ISSUED as REGISTRY_ISSUED
 from .registry.rdf import source_codes, source_points
 from .settings import Settings
 from .validate import (
@@ -410,7 +411,8 @@ def _registry_info(iris: Iris, registry: RegistryFiles, files: dict[str, FileInf
                        "prefectures, links to e-Stat's standard area codes, and a representative point "
                        "(approximate) for each municipality. The English names are romanisations "
                        "generated from the kana.",
-        license=DEFAULT_LICENSE, modified=registry.modified, files=files, triples=registry.triples,
+        license=DEFAULT_LICENSE, modified=registry.modified, issued=REGISTRY_ISSUED, files=files,
+        triples=registry.triples,
         sources=(source_codes(iris), source_points(iris)))
 
 

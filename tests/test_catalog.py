@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -35,6 +36,7 @@ BASE = "https://w3id.org/mplan/id/"
 CATALOG = f"{BASE}catalog"
 CKAN_PYTHON = ROOT / ".venv-ckan" / "bin" / "python"
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+HARVESTING = ROOT / "docs" / "harvesting-ckan.md"
 
 
 def dcat_ap_shapes(shared: Path) -> Graph:
@@ -149,6 +151,19 @@ def serve(publication: Path, *options: str) -> Iterator[str]:
             proc.kill()
 
 
+def _documented_harvest() -> tuple[str, str, str]:
+    """What docs/harvesting-ckan.md configures: the source URL's path, the source's
+    configuration (JSON) and the RDF profiles of ckan.ini."""
+    text = HARVESTING.read_text(encoding="utf-8")
+    path = re.search(r"\*\*URL\*\*: `https://HOST(/[^`]*)`", text)
+    config = re.search(r"^```json harvest-source-config\n(.*?)^```", text, re.S | re.M)
+    ini = re.search(r"^```ini ckan.ini\n(.*?)^```", text, re.S | re.M)
+    assert path and config and ini, "docs/harvesting-ckan.md lost its configuration"
+    profiles = re.search(r"^ckanext\.dcat\.rdf\.profiles = (.+)$", ini.group(1), re.M)
+    assert profiles and "dcat_rdf_harvester" in ini.group(1)
+    return path.group(1), config.group(1).strip(), profiles.group(1).strip()
+
+
 def test_ckan_harvests_a_local_instance_through_its_pages(seed_publication: Path) -> None:
     """ckanext-dcat 2.4.4's RDFParser, as CKAN's harvester runs it, follows the Hydra pages of a
     local ``planlod serve`` (2 datasets a page, asked as ``/catalog.ttl`` with no ``Accept``,
@@ -162,17 +177,22 @@ def test_ckan_harvests_a_local_instance_through_its_pages(seed_publication: Path
     store = ox.Store.read_only(str(seed_publication / "store"))
     listed = {r["d"].value for r in store.query(
         f"SELECT ?d {{ GRAPH <{CATALOG}> {{ <{CATALOG}> <{DCAT.dataset}> ?d }} }}")}
+    path, config, profiles = _documented_harvest()
     with serve(seed_publication, "--catalog-page-size", "2") as url:
-        done = subprocess.run([str(CKAN_PYTHON), str(ROOT / "tests" / "ckan" / "harvest.py"), f"{url}/catalog.ttl"],
-                              capture_output=True, text=True, timeout=300)
+        done = subprocess.run([str(CKAN_PYTHON), str(ROOT / "tests" / "ckan" / "harvest.py"), url + path,
+                               config, profiles], capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr
         harvest = json.loads(done.stdout)
-        assert harvest["pages"] == [f"{url}/catalog.ttl"] + [f"{url}/catalog.ttl?page={n}"
-                                                         for n in range(2, (len(listed) + 1) // 2 + 1)]
+        assert harvest["pages"] == [url + path] + [f"{url}{path}?page={n}"
+                                                   for n in range(2, (len(listed) + 1) // 2 + 1)]
         assert len(harvest["pages"]) >= 3
         datasets = harvest["datasets"]
         uris = [next(e["value"] for e in d["extras"] if e["key"] == "uri") for d in datasets]
         assert sorted(uris) == sorted(listed)
+        extras = {u: {e["key"]: e["value"] for e in d["extras"]} for u, d in zip(uris, datasets, strict=True)}
+        shiojiri = extras[f"{BASE}dataset/202151-shiojiri-6"]
+        assert (shiojiri["temporal_start"], shiojiri["temporal_end"]) == ("2024-04-01", "2033-03-31")
+        assert all(e["modified"] and e["issued"] and e["contact_name"] and e["theme"] for e in extras.values())
         for d in datasets:
             assert d["license_id"] == "cc-by"
             assert d["resources"]
