@@ -202,12 +202,13 @@ def _build(settings: Settings, releases: Releases) -> BuildResult:
     current = releases.current()
     previous = _previous_info(current)
     iris = Iris(settings.base)
-    inputs = _inputs_digest(settings, summaries, iris)
+    dates = _plan_dates(settings, summaries, previous)
+    inputs = _inputs_digest(settings, summaries, iris, dates)
     if current is not None and previous.get("inputs") == inputs:
         return BuildResult(checked, current, False, revalidated, plans, triples)
     tmp = releases.begin()
     try:
-        info, catalog_change = _write_files(settings, summaries, iris, tmp, previous, current)
+        info, catalog_change = _write_files(settings, summaries, iris, tmp, dates, current)
         info["inputs"] = inputs
         digest = info["digest"]
         if previous.get("digest") == digest:
@@ -223,10 +224,12 @@ def _build(settings: Settings, releases: Releases) -> BuildResult:
     return BuildResult(checked, final, True, revalidated, plans, triples)
 
 
-def _inputs_digest(settings: Settings, summaries: dict[str, PlanSummary], iris: Iris) -> str:
+def _inputs_digest(settings: Settings, summaries: dict[str, PlanSummary], iris: Iris,
+                   dates: PlanDates) -> str:
     """A digest of everything the release is made from: equal digests, equal releases."""
     h = hashlib.sha256()
-    for part in (__version__, iris.base, code_digest(), files_digest(ontology_files(settings.root))):
+    for part in (__version__, iris.base, code_digest(), files_digest(ontology_files(settings.root)),
+                 files_digest([Path(catalog.__file__)]), json.dumps(dates, sort_keys=True)):
         h.update(part.encode() + b"\0")
     for pid, s in summaries.items():
         h.update(pid.encode() + b"\0" + json.dumps(sorted(s.files.items())).encode() + b"\0")
@@ -242,8 +245,10 @@ def _previous_info(current: Path | None) -> dict:
         return {}
 
 
-def _plan_dates(settings: Settings, summaries: dict[str, PlanSummary],
-                previous: dict) -> tuple[dict[str, str], dict[str, str]]:
+PlanDates = tuple[dict[str, str], dict[str, str]]  # dct:issued and dct:modified by plan id
+
+
+def _plan_dates(settings: Settings, summaries: dict[str, PlanSummary], previous: dict) -> PlanDates:
     """Each plan's first and last revision day (``dct:issued``, ``dct:modified``): its source
     files' history (:mod:`publisher.publish.revisions`); for a plan outside git, or with
     uncommitted changes, the previous build's days while its data did not change, else today."""
@@ -291,7 +296,7 @@ CatalogChange = tuple[set[bytes], set[bytes]]  # catalog lines no longer written
 
 
 def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Iris, out: Path,
-                 previous: dict, current: Path | None) -> tuple[dict, CatalogChange | None]:
+                 dates: PlanDates, current: Path | None) -> tuple[dict, CatalogChange | None]:
     """The files of the release in ``out``; returns its build information and, when the
     previous release's catalog lines were reused, what changed in them."""
     downloads = out / "downloads"
@@ -331,7 +336,7 @@ def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
     small[CONTEXT_FILE] = (json.dumps(jsonld_context(), ensure_ascii=False, indent=1) + "\n").encode()
     small["ontology.ttl"] = _vocab_file(settings, "ontology.ttl")
     bar.step("all")
-    issued, modified = _plan_dates(settings, summaries, previous)
+    issued, modified = dates
     all_modified = max(modified.values(), default=_today(settings))
     for path, data in small.items():
         infos[path] = (len(data), _sha256(data))
