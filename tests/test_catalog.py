@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,9 +25,9 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, SH, XSD
 
+from publisher.build import build
 from publisher.settings import Settings
 from publisher.web.app import create_app
-from publisher.web.paths import Paths
 from publisher.web.service.catalog import LINKS, published
 from tests.servers import free_port
 from tests.shared_files import required
@@ -125,13 +126,15 @@ def test_dataset_dates_temporal_and_licence(seed_publication: Path) -> None:
 
 
 @contextmanager
-def serve(publication: Path, *options: str) -> Iterator[str]:
-    """A real ``planlod serve`` of ``publication`` on a free port; yields its address."""
+def serve(publication: Path, *options: str, log: Path | None = None, base: str | None = None) -> Iterator[str]:
+    """A real ``planlod serve`` of ``publication`` on a free port (its output into ``log``, with
+    ``--base base`` if given); yields its address."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "publisher", "--out", str(publication), "serve",
+    given = ["--base", base] if base else []
+    out = log.open("wb") if log is not None else subprocess.DEVNULL
+    proc = subprocess.Popen([sys.executable, "-m", "publisher", *given, "--out", str(publication), "serve",
                              "--port", str(port), *options],
-                            env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=out, stderr=out)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -149,6 +152,8 @@ def serve(publication: Path, *options: str) -> Iterator[str]:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+        if log is not None:
+            out.close()
 
 
 def _documented_harvest() -> tuple[str, str, str]:
@@ -204,31 +209,24 @@ def test_ckan_harvests_a_local_instance_through_its_pages(seed_publication: Path
                 assert res["hash"] == hashlib.sha256(body).hexdigest()
 
 
-def test_serve_takes_the_base_from_the_release(seed_publication: Path, tmp_path: Path) -> None:
-    """A release built with another base is served under it without ``--base``; given a
-    different ``--base``, serve warns."""
-    from publisher.web.app import release_base, settle_base
-
-    release = tmp_path / "release"
-    release.mkdir()
-    (release / "build-info.json").write_text(json.dumps({"base": "https://example.org/x/"}), encoding="utf-8")
-    settings = Settings(out=release)
-    assert release_base(settings) == "https://example.org/x/"
-    settle_base(settings, None)
-    assert Paths(settings.base).base == "https://example.org/x/"
-    settings = Settings(out=seed_publication)
-    assert release_base(settings) == BASE
-
-
-def test_serve_warns_when_given_another_base(seed_publication: Path, caplog: pytest.LogCaptureFixture) -> None:
-    from publisher.web.app import settle_base
-
-    settings = Settings(out=seed_publication, base="https://example.org/other/")
-    with caplog.at_level("WARNING", logger="planlod.serve"):
-        settle_base(settings, "https://example.org/other/")
-    assert settings.base == "https://example.org/other/"
-    assert "differs from the base the publication was built with" in caplog.text
-    caplog.clear()
-    with caplog.at_level("WARNING", logger="planlod.serve"):
-        settle_base(settings, BASE)
-    assert not caplog.text
+def test_serve_takes_the_base_from_the_release(tmp_path: Path) -> None:
+    """Built with another ``--base`` and served without one, the release is served under its
+    own base (its catalog and plan pages answer); served with a different ``--base``, serve
+    says so when it starts."""
+    datasets = tmp_path / "datasets"
+    shutil.copytree(ROOT / "datasets" / "202207-azumino-3", datasets / "202207-azumino-3")
+    base = "https://example.org/plans/id/"
+    settings = Settings(datasets=datasets, out=tmp_path / "public", cache_dir=tmp_path / "cache",
+                        base=base, progress=False)
+    assert build(settings).changed
+    with serve(settings.out) as url:
+        catalog = httpx.get(f"{url}/catalog.ttl", timeout=60)
+        assert catalog.status_code == 200
+        g = Graph().parse(data=catalog.content, format="turtle")
+        assert URIRef(f"{base}dataset/202207-azumino-3") in set(g.objects(URIRef(f"{base}catalog"), DCAT.dataset))
+        assert httpx.get(f"{url}/plan/202207-azumino-3", timeout=60).status_code == 200
+    log = tmp_path / "serve.log"
+    with serve(settings.out, log=log, base=BASE) as url:
+        assert httpx.get(f"{url}/catalog.ttl", timeout=60).status_code == 404  # as it was asked to
+    text = log.read_text(encoding="utf-8")
+    assert f"--base {BASE} differs from the base the publication was built with ({base})" in text
