@@ -126,9 +126,9 @@ def _license_node(g: Graph, license: str) -> None:
     g.add((URIRef(license), RDF.type, DCTERMS.LicenseDocument))
     if license in LICENSE_NAMES:
         title, spdx_id, label = LICENSE_NAMES[license]
-        g.add((URIRef(license), DCTERMS.title, Literal(title)))
+        g.add((URIRef(license), DCTERMS.title, Literal(title, lang="en")))
         g.add((URIRef(license), DCTERMS.identifier, Literal(spdx_id)))
-        g.add((URIRef(license), RDFS.label, Literal(label)))
+        g.add((URIRef(license), RDFS.label, Literal(label, lang="en")))
 
 
 def _file_type_node(g: Graph, ext: str) -> None:
@@ -139,7 +139,7 @@ def _file_type_node(g: Graph, ext: str) -> None:
     g.add((node, RDF.type, DCTERMS.IMT))
     g.add((node, RDF.type, DCTERMS.MediaTypeOrExtent))
     g.add((node, RDF.value, Literal(_media_type_name(ext))))
-    g.add((node, RDFS.label, Literal(_format_name(ext))))
+    g.add((node, RDFS.label, Literal(_format_name(ext), lang="en")))
 
 
 def _media_type_name(ext: str) -> str:
