@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +45,10 @@ from .publish.plans import (
 )
 from .publish.registry import RegistryFiles, registry_files
 from .publish.release import Releases
+from .publish.revisions import revisions
 from .publish.splice import Index, Part, data_part, file_part, write_parts
 from .publish.store import load_store, update_store
+from .registry import ISSUED as REGISTRY_ISSUED
 from .registry.rdf import source_codes, source_points
 from .settings import Settings
 from .validate import (
@@ -200,12 +202,13 @@ def _build(settings: Settings, releases: Releases) -> BuildResult:
     current = releases.current()
     previous = _previous_info(current)
     iris = Iris(settings.base)
-    inputs = _inputs_digest(settings, summaries, iris)
+    dates = _plan_dates(settings, summaries, previous)
+    inputs = _inputs_digest(settings, summaries, iris, dates)
     if current is not None and previous.get("inputs") == inputs:
         return BuildResult(checked, current, False, revalidated, plans, triples)
     tmp = releases.begin()
     try:
-        info, catalog_change = _write_files(settings, summaries, iris, tmp, previous, current)
+        info, catalog_change = _write_files(settings, summaries, iris, tmp, dates, current)
         info["inputs"] = inputs
         digest = info["digest"]
         if previous.get("digest") == digest:
@@ -221,10 +224,12 @@ def _build(settings: Settings, releases: Releases) -> BuildResult:
     return BuildResult(checked, final, True, revalidated, plans, triples)
 
 
-def _inputs_digest(settings: Settings, summaries: dict[str, PlanSummary], iris: Iris) -> str:
+def _inputs_digest(settings: Settings, summaries: dict[str, PlanSummary], iris: Iris,
+                   dates: PlanDates) -> str:
     """A digest of everything the release is made from: equal digests, equal releases."""
     h = hashlib.sha256()
-    for part in (__version__, iris.base, code_digest(), files_digest(ontology_files(settings.root))):
+    for part in (__version__, iris.base, code_digest(), files_digest(ontology_files(settings.root)),
+                 files_digest([Path(catalog.__file__)]), json.dumps(dates, sort_keys=True)):
         h.update(part.encode() + b"\0")
     for pid, s in summaries.items():
         h.update(pid.encode() + b"\0" + json.dumps(sorted(s.files.items())).encode() + b"\0")
@@ -238,6 +243,25 @@ def _previous_info(current: Path | None) -> dict:
         return json.loads((current / BUILD_INFO).read_text(encoding="utf-8"))
     except ValueError:
         return {}
+
+
+PlanDates = tuple[dict[str, str], dict[str, str]]  # dct:issued and dct:modified by plan id
+
+
+def _plan_dates(settings: Settings, summaries: dict[str, PlanSummary], previous: dict) -> PlanDates:
+    """Each plan's first and last revision day (``dct:issued``, ``dct:modified``): its source
+    files' history (:mod:`publisher.publish.revisions`); for a plan outside git, or with
+    uncommitted changes, the previous build's days while its data did not change, else today."""
+    known = revisions([Path(s.folder) for s in summaries.values()])
+    old_issued, old_modified = previous.get("issued", {}), previous.get("modified", {})
+    old_hashes, today = previous.get("plans", {}), _today(settings)
+    issued, modified = {}, {}
+    for pid, s in summaries.items():
+        rev = known.get(Path(s.folder).resolve())
+        same = old_hashes.get(pid) == s.files["nq"][1]
+        modified[pid] = rev.modified if rev else old_modified[pid] if same and pid in old_modified else today
+        issued[pid] = rev.issued if rev else old_issued.get(pid, modified[pid])
+    return issued, modified
 
 
 def _today(settings: Settings) -> str:
@@ -272,7 +296,7 @@ CatalogChange = tuple[set[bytes], set[bytes]]  # catalog lines no longer written
 
 
 def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Iris, out: Path,
-                 previous: dict, current: Path | None) -> tuple[dict, CatalogChange | None]:
+                 dates: PlanDates, current: Path | None) -> tuple[dict, CatalogChange | None]:
     """The files of the release in ``out``; returns its build information and, when the
     previous release's catalog lines were reused, what changed in them."""
     downloads = out / "downloads"
@@ -312,12 +336,8 @@ def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
     small[CONTEXT_FILE] = (json.dumps(jsonld_context(), ensure_ascii=False, indent=1) + "\n").encode()
     small["ontology.ttl"] = _vocab_file(settings, "ontology.ttl")
     bar.step("all")
-    old_modified = previous.get("modified", {})
-    old_hashes = previous.get("plans", {})
-    today = _today(settings)
-    modified = {pid: old_modified[pid] if old_hashes.get(pid) == h and pid in old_modified else today
-                for pid, h in plan_hashes.items()}
-    all_modified = max(modified.values(), default=today)
+    issued, modified = dates
+    all_modified = max(modified.values(), default=_today(settings))
     for path, data in small.items():
         infos[path] = (len(data), _sha256(data))
 
@@ -334,7 +354,8 @@ def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
             description_ja=f"{name_ja}の「{title}」を共通オントロジー mplan で記述したデータ（原文の書き起こし）。",
             description_en=f"The plan '{title_en}' of {name_ja} described with the mplan ontology "
                            "(transcribed from the source document).",
-            license=s.license or DEFAULT_LICENSE, modified=modified[pid],
+            license=s.license or DEFAULT_LICENSE, modified=modified[pid], issued=issued[pid],
+            period=(f"{s.period[0]}-04-01", f"{s.period[1] + 1}-03-31") if s.period else None,
             files={ext: info_of(f"plans/{pid}.{ext}") for ext in DUMP_FORMATS},
             municipality=iris.municipality(s.code), municipality_name=name_ja,
             area=URIRef(f"http://data.e-stat.go.jp/lod/sac/C{s.code[:5]}"),
@@ -344,8 +365,10 @@ def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
         key="all", title_ja="全自治体の総合計画", title_en="All municipalities' comprehensive plans",
         description_ja="公開中のすべての計画（1計画1名前付きグラフ）と指標値のCSV。",
         description_en="Every published plan (one named graph per plan) and the indicator values as CSV.",
-        license=DEFAULT_LICENSE, modified=all_modified,
-        files={**{ext: info_of(f"all.{ext}.gz") for ext in DUMP_FORMATS}, "csv": info_of(CSV_FILE)},
+        license=DEFAULT_LICENSE, modified=all_modified, issued=min(issued.values(), default=all_modified),
+        files={**{ext: info_of(f"all.{ext}.gz") for ext in DUMP_FORMATS},
+               "csv": replace(info_of(CSV_FILE), title=("全自治体の総合計画の指標値", "Indicator values of all plans"),
+                              schema=f"{CSV_FILE}-metadata.json")},
         triples=sum(s.triples for s in summaries.values()))
     register = _registry_info(iris, registry, {ext: info_of(f"registry.{ext}") for ext in (*DUMP_FORMATS, "csv")})
     small[f"{CSV_FILE}-metadata.json"] = (json.dumps(
@@ -376,6 +399,7 @@ def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
                                    encoding="utf-8")
     bar.step("catalog")
     return {"version": __version__, "base": iris.base, "plans": plan_hashes, "modified": modified,
+            "issued": issued,
             "registry": registry.key, "digest": _sha256(sums.encode())}, change
 
 
@@ -392,7 +416,8 @@ def _registry_info(iris: Iris, registry: RegistryFiles, files: dict[str, FileInf
                        "prefectures, links to e-Stat's standard area codes, and a representative point "
                        "(approximate) for each municipality. The English names are romanisations "
                        "generated from the kana.",
-        license=DEFAULT_LICENSE, modified=registry.modified, files=files, triples=registry.triples,
+        license=DEFAULT_LICENSE, modified=registry.modified, issued=REGISTRY_ISSUED, files=files,
+        triples=registry.triples,
         sources=(source_codes(iris), source_points(iris)))
 
 

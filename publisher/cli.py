@@ -141,7 +141,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 SERVE_OPTIONS = ("host", "port", "query_timeout", "max_rows", "max_body", "max_concurrent_queries",
                  "query_queue_wait", "max_queries_per_client", "forwarded_allow_ips", "query_memory_mb",
-                 "max_result_bytes", "max_query_depth", "catalog_page_size", "sparql_endpoint",
+                 "max_result_bytes", "max_query_depth", "catalog_page_size", "production_hosts", "sparql_endpoint",
                  "store_user", "store_password", "store_auth")
 
 
@@ -149,7 +149,7 @@ SERVE_OPTIONS = ("host", "port", "query_timeout", "max_rows", "max_body", "max_c
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from .web.app import create_app
+    from .web.app import create_app, settle_base
 
     for name in SERVE_OPTIONS:
         if getattr(args, name, None) is not None:
@@ -166,6 +166,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     served.addHandler(handler)
     served.setLevel(logging.INFO)
     served.propagate = False
+    if not settings.sparql_endpoint:
+        settle_base(settings, args.base)
     app = create_app(settings)
     print(f"serving {settings.sparql_endpoint or settings.out} at http://{settings.host}:{settings.port}/ "
           f"(SPARQL endpoint: /sparql) — Ctrl+C to stop / 停止は Ctrl+C", file=sys.stderr)
@@ -364,6 +366,10 @@ def parser() -> argparse.ArgumentParser:
                     help="deepest nesting of (), {} and [] in a query; deeper gets 400 before "
                     "any parser sees it (default: 100)")
     sv.add_argument("--catalog-page-size", type=int, help="datasets per /catalog page (default: 100)")
+    sv.add_argument("--production-host", dest="production_hosts", action="append", metavar="HOST",
+                    help="a host name this instance is the base IRI's production site under: there "
+                    "/catalog's download, endpoint and paging links are the base's IRIs; elsewhere "
+                    "they point at the address the client asked (repeatable; default: none)")
     sv.add_argument("--sparql-endpoint", metavar="URL",
                     help="read the publication from this SPARQL 1.1 query endpoint (written by "
                     "`planlod publish`) instead of the embedded store, e.g. "

@@ -19,6 +19,7 @@ WIKIDATA = "http://www.wikidata.org/entity/"
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 CSVW = Namespace("http://www.w3.org/ns/csvw#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 DEFAULT_BASE = "https://w3id.org/mplan/id/"
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Update the lock: requirements/run.txt (what planlod needs to run) and requirements/test.txt
-# (that and what the tests need), every dependency, direct and transitive, pinned with the
+# (that and what the tests need), requirements/ckan.txt (CKAN's DCAT harvester for one test), every dependency, direct and transitive, pinned with the
 # hashes of its files, for every platform and every Python the project supports (≥ 3.11).
 #
 #   bash scripts/lock.sh                           after a change to pyproject.toml: other pins stay
@@ -15,3 +15,4 @@ command -v uv >/dev/null || { echo "scripts/lock.sh needs uv: pip install uv" >&
 common=(--universal --python-version 3.11 --generate-hashes --quiet "$@")
 uv pip compile pyproject.toml requirements/build.in "${common[@]}" -o requirements/run.txt
 uv pip compile pyproject.toml requirements/build.in --extra test "${common[@]}" -o requirements/test.txt
+uv pip compile requirements/ckan.in "${common[@]}" -o requirements/ckan.txt

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 from ..formats import by_extension
-from ..namespaces import ONTOLOGY_IRI, PREFIXES, SPDX, Iris
+from ..namespaces import DEFAULT_LICENSE, ONTOLOGY_IRI, PREFIXES, SPDX, VCARD, Iris
 from .compose import JSONLD_TAIL, jsonld_head, jsonld_items, split_header
 from .dumps import PREFIX_MAP, jsonld_serialize, ox_term
 from .splice import Part, data_part
@@ -27,6 +27,13 @@ EU_LANGUAGE_JA = URIRef("http://publications.europa.eu/resource/authority/langua
 FILE_TYPES = {"ttl": "RDF_TURTLE", "nt": "RDF_N_TRIPLES", "jsonld": "JSON_LD", "trig": "RDF_TRIG",
               "nq": "RDF_N_QUADS", "csv": "CSV"}
 CSV_MEDIA_TYPE = "text/csv"
+# The EU's data themes: every dataset here is about government and public sector
+EU_THEMES = URIRef("http://publications.europa.eu/resource/authority/data-theme")
+THEME_GOVERNMENT = URIRef(f"{EU_THEMES}/GOVE")
+SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
+# What CKAN's licence register matches besides the IRI (its "cc-by" licence goes by this title);
+# the SPDX id names the exact licence
+LICENSE_NAMES = {DEFAULT_LICENSE: ("Creative Commons Attribution", "CC-BY-4.0", "CC BY 4.0")}
 
 
 @dataclass
@@ -36,6 +43,8 @@ class FileInfo:
     path: str
     size: int
     sha256: str
+    title: tuple[str, str] | None = None  # (ja, en) what it holds, when not the whole dataset
+    schema: str | None = None  # path under downloads/ of what it conforms to (CSVW metadata)
 
 
 @dataclass
@@ -48,7 +57,7 @@ class DatasetInfo:
     description_ja: str
     description_en: str
     license: str
-    modified: str  # xsd:date
+    modified: str  # xsd:date: the last revision of its sources
     files: dict[str, FileInfo]  # by extension
     municipality: URIRef | None = None
     municipality_name: str | None = None
@@ -56,6 +65,8 @@ class DatasetInfo:
     plan: URIRef | None = None
     triples: int = 0
     sources: tuple[URIRef, ...] = ()
+    issued: str | None = None  # xsd:date: its first revision
+    period: tuple[str, str] | None = None  # xsd:date of the first and last day of the plan period
 
 
 GZIP = URIRef(IANA + "application/gzip")
@@ -66,7 +77,77 @@ def _bound(g: Graph) -> Graph:
         g.bind(prefix, ns)
     g.bind("spdx", SPDX)
     g.bind("foaf", FOAF)
+    g.bind("vcard", VCARD)
     return g
+
+
+def contact_point(iris: Iris) -> URIRef:
+    """Whom to ask about the data: the project, reached through its site."""
+    return URIRef(f"{iris.base}publisher/contact")
+
+
+def sparql_service(iris: Iris) -> URIRef:
+    """The data service that answers SPARQL queries over every dataset."""
+    return URIRef(f"{iris.base}service/sparql")
+
+
+def sparql_endpoint(iris: Iris) -> URIRef:
+    return URIRef(f"{iris.base}sparql")
+
+
+def _shared_nodes(g: Graph, iris: Iris) -> None:
+    """The contact point, the SPARQL service and the theme that every dataset refers to."""
+    cat, contact, service = iris.catalog(), contact_point(iris), sparql_service(iris)
+    g.add((contact, RDF.type, VCARD.Kind))
+    g.add((contact, RDF.type, VCARD.Organization))
+    g.add((contact, VCARD.fn, Literal("mplan 自治体総合計画LODプロジェクト", lang="ja")))
+    g.add((contact, VCARD.fn, Literal("mplan municipal plans LOD project", lang="en")))
+    g.add((contact, VCARD.hasURL, URIRef(iris.base)))
+    g.add((cat, DCAT.service, service))
+    g.add((service, RDF.type, DCAT.DataService))
+    g.add((service, DCTERMS.title, Literal("SPARQL エンドポイント", lang="ja")))
+    g.add((service, DCTERMS.title, Literal("SPARQL endpoint", lang="en")))
+    g.add((service, DCAT.endpointURL, sparql_endpoint(iris)))
+    g.add((sparql_endpoint(iris), RDF.type, RDFS.Resource))
+    g.add((service, DCTERMS.conformsTo, SPARQL_PROTOCOL))
+    g.add((service, DCAT.contactPoint, contact))
+    g.add((service, DCTERMS.license, URIRef(DEFAULT_LICENSE)))
+    g.add((SPARQL_PROTOCOL, RDF.type, DCTERMS.Standard))
+    g.add((cat, DCAT.themeTaxonomy, EU_THEMES))
+    g.add((EU_THEMES, RDF.type, SKOS.ConceptScheme))
+    g.add((EU_THEMES, DCTERMS.title, Literal("Data theme", lang="en")))
+    g.add((THEME_GOVERNMENT, RDF.type, SKOS.Concept))
+    g.add((THEME_GOVERNMENT, SKOS.prefLabel, Literal("Government and public sector", lang="en")))
+    g.add((THEME_GOVERNMENT, SKOS.inScheme, EU_THEMES))
+
+
+def _license_node(g: Graph, license: str) -> None:
+    """A licence and, for the ones CKAN's register knows, the title it matches them by."""
+    g.add((URIRef(license), RDF.type, DCTERMS.LicenseDocument))
+    if license in LICENSE_NAMES:
+        title, spdx_id, label = LICENSE_NAMES[license]
+        g.add((URIRef(license), DCTERMS.title, Literal(title, lang="en")))
+        g.add((URIRef(license), DCTERMS.identifier, Literal(spdx_id)))
+        g.add((URIRef(license), RDFS.label, Literal(label, lang="en")))
+
+
+def _file_type_node(g: Graph, ext: str) -> None:
+    """A file type of the EU's register, also typed as an Internet media type with a value
+    and a label: the form CKAN's harvester reads a format's name from (it looks at the first
+    type it meets, so the files and ``/catalog`` write the types in order, ``dct:IMT`` first)."""
+    node = URIRef(EU_FILE_TYPE + FILE_TYPES[ext])
+    g.add((node, RDF.type, DCTERMS.IMT))
+    g.add((node, RDF.type, DCTERMS.MediaTypeOrExtent))
+    g.add((node, RDF.value, Literal(_media_type_name(ext))))
+    g.add((node, RDFS.label, Literal(_format_name(ext), lang="en")))
+
+
+def _media_type_name(ext: str) -> str:
+    return CSV_MEDIA_TYPE if ext == "csv" else by_extension(ext).media_type
+
+
+def _format_name(ext: str) -> str:
+    return "CSV" if ext == "csv" else by_extension(ext).name
 
 
 def catalog_head(iris: Iris, datasets: list[DatasetInfo], modified: str) -> Graph:
@@ -98,18 +179,19 @@ def catalog_head(iris: Iris, datasets: list[DatasetInfo], modified: str) -> Grap
     g.add((publisher, FOAF.name, Literal("mplan 自治体総合計画LODプロジェクト", lang="ja")))
     g.add((publisher, FOAF.name, Literal("mplan municipal plans LOD project", lang="en")))
     g.add((ONTOLOGY_IRI, RDF.type, DCTERMS.Standard))
+    _shared_nodes(g, iris)
     for info in datasets:
-        g.add((URIRef(info.license), RDF.type, DCTERMS.LicenseDocument))
+        _license_node(g, info.license)
         for ext, f in info.files.items():
             g.add((_media_type(ext), RDF.type, DCTERMS.MediaType))
-            g.add((URIRef(EU_FILE_TYPE + FILE_TYPES[ext]), RDF.type, DCTERMS.MediaTypeOrExtent))
+            _file_type_node(g, ext)
             if f.path.endswith(".gz"):
                 g.add((GZIP, RDF.type, DCTERMS.MediaType))
     return g
 
 
 def _media_type(ext: str) -> URIRef:
-    return URIRef(IANA + (CSV_MEDIA_TYPE if ext == "csv" else by_extension(ext).media_type))
+    return URIRef(IANA + _media_type_name(ext))
 
 
 def dataset_graph(iris: Iris, info: DatasetInfo) -> Graph:
@@ -128,6 +210,18 @@ def dataset_graph(iris: Iris, info: DatasetInfo) -> Graph:
     g.add((ds, DCTERMS.language, EU_LANGUAGE_JA))
     g.add((ds, DCTERMS.conformsTo, ONTOLOGY_IRI))
     g.add((ds, VOID.triples, Literal(info.triples, datatype=XSD.integer)))
+    g.add((ds, DCAT.contactPoint, contact_point(iris)))
+    g.add((ds, DCAT.theme, THEME_GOVERNMENT))
+    g.add((sparql_service(iris), DCAT.servesDataset, ds))
+    g.add((ds, VOID.sparqlEndpoint, sparql_endpoint(iris)))
+    if info.issued is not None:
+        g.add((ds, DCTERMS.issued, Literal(info.issued, datatype=XSD.date)))
+    if info.period is not None:
+        period = URIRef(f"{ds}/period")
+        g.add((ds, DCTERMS.temporal, period))
+        g.add((period, RDF.type, DCTERMS.PeriodOfTime))
+        g.add((period, DCAT.startDate, Literal(info.period[0], datatype=XSD.date)))
+        g.add((period, DCAT.endDate, Literal(info.period[1], datatype=XSD.date)))
     for kw in ("総合計画", "KPI", "SDGs", "comprehensive plan"):
         g.add((ds, DCAT.keyword, Literal(kw, lang="en" if kw.isascii() else "ja")))
     if info.municipality is not None:
@@ -150,11 +244,16 @@ def dataset_graph(iris: Iris, info: DatasetInfo) -> Graph:
     for ext, f in sorted(info.files.items()):
         dist = iris.distribution(info.key, ext)
         url = URIRef(f"{iris.base}downloads/{f.path}")
-        name = "CSV" if ext == "csv" else by_extension(ext).name
+        name = _format_name(ext)
+        title_ja, title_en = f.title or (info.title_ja, info.title_en)
         g.add((ds, DCAT.distribution, dist))
         g.add((dist, RDF.type, DCAT.Distribution))
-        g.add((dist, DCTERMS.title, Literal(f"{info.title_ja}（{name}）", lang="ja")))
-        g.add((dist, DCTERMS.title, Literal(f"{info.title_en} ({name})", lang="en")))
+        g.add((dist, DCTERMS.title, Literal(f"{title_ja}（{name}）", lang="ja")))
+        g.add((dist, DCTERMS.title, Literal(f"{title_en} ({name})", lang="en")))
+        if f.schema is not None:
+            schema = URIRef(f"{iris.base}downloads/{f.schema}")
+            g.add((dist, DCTERMS.conformsTo, schema))
+            g.add((schema, RDF.type, DCTERMS.Standard))
         g.add((dist, DCAT.accessURL, url))
         g.add((dist, DCAT.downloadURL, url))
         g.add((dist, DCAT.mediaType, _media_type(ext)))
@@ -198,7 +297,7 @@ def void_dataset(iris: Iris, info: DatasetInfo) -> Graph:
 
 
 CATALOG_FILES = ("catalog.ttl", "catalog.jsonld", "void.ttl")
-CATALOG_PREFIXES = {**PREFIX_MAP, "foaf": str(FOAF), "spdx": str(SPDX)}
+CATALOG_PREFIXES = {**PREFIX_MAP, "foaf": str(FOAF), "spdx": str(SPDX), "vcard": str(VCARD)}
 
 
 def _turtle(g: Graph) -> bytes:
@@ -211,11 +310,16 @@ STORE_PIECE = "store.nt"  # the catalog and VoID triples as N-Triples lines, for
 
 
 def _pieces(catalog: Graph, void: Graph) -> dict[str, bytes]:
-    lines = {ln for g in (catalog, void)
-             for ln in ox.serialize([ox.Triple(ox_term(s), ox_term(p), ox_term(o)) for s, p, o in g],
-                                    format=ox.RdfFormat.N_TRIPLES).splitlines(keepends=True)}
-    return {"catalog.ttl": split_header(_turtle(catalog))[1],
-            "catalog.jsonld": jsonld_items(jsonld_serialize(catalog)),
+    """The pieces of the files: the catalog files hold the VoID triples too, so that they are
+    the graph the store holds and ``/catalog`` serves; ``void.ttl`` holds only those."""
+    published = _bound(Graph())
+    for g in (catalog, void):
+        for t in g:
+            published.add(t)
+    lines = ox.serialize([ox.Triple(ox_term(s), ox_term(p), ox_term(o)) for s, p, o in published],
+                         format=ox.RdfFormat.N_TRIPLES).splitlines(keepends=True)
+    return {"catalog.ttl": split_header(_turtle(published))[1],
+            "catalog.jsonld": jsonld_items(jsonld_serialize(published)),
             "void.ttl": split_header(_turtle(void))[1],
             STORE_PIECE: b"".join(sorted(lines))}
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import PlanError, Problem, SourceError
+from ..fiscal import parse_fiscal
 from ..formats import DUMP_FORMATS
 from ..namespaces import Iris
 from ..sources import default_root, read_source, source_files
@@ -158,6 +159,7 @@ class PlanSummary:
     triples: int
     files: dict[str, tuple[int, str]]  # extension -> (size, sha256)
     report: dict[str, Any]
+    period: list[int] | None = None  # the fiscal years the plan period starts and ends in
     corpus: dict[str, list[str]] = field(default_factory=dict)  # its validate.CorpusIndex
     revalidated: bool = False
 
@@ -205,6 +207,13 @@ def typed_iris(cache_dir: Path, key: str) -> set[str]:
 
 def rows_file(cache_dir: Path, key: str) -> Path:
     return _dir(cache_dir, key) / ROWS_FILE
+
+
+def _fiscal_years(period: dict[str, Any] | None) -> list[int] | None:
+    """The first and last fiscal year of a plan period that gives both, else None."""
+    if not period or "start" not in period or "end" not in period:
+        return None
+    return [parse_fiscal(period["start"]).fiscal_year, parse_fiscal(period["end"]).fiscal_year]
 
 
 @cache
@@ -255,6 +264,7 @@ def process_plan(job: tuple[Path, str, Path, Path, str, int, str]) -> PlanSummar
         plan_id=source.id, folder=str(folder), key=key, code=source.code, title=p["title"],
         municipality_name=p["municipality"]["name"], license=p.get("license"),
         source_ids=[s["id"] for s in p["sources"]], triples=len(graph), files=files,
+        period=_fiscal_years(p.get("period")),
         report={"plan_id": report.plan_id, "conforms": report.conforms,
                 "results": [r.__dict__ for r in report.results], "report_ttl": report.report_ttl},
         corpus=asdict(index))

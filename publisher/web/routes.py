@@ -105,6 +105,14 @@ def _bases(request: Request) -> tuple[str, ...]:
     return wanted or BASES
 
 
+def _link_root(request: Request, web: Web) -> str | None:
+    """Where the catalog's links should point for this client: this site as the client
+    addressed it, or None (the base's own IRIs) on a production host."""
+    if request.url.hostname in web.settings.production_hosts:
+        return None
+    return str(request.base_url)
+
+
 def _page_number(request: Request) -> int | None:
     raw = request.query_params.get("page")
     if raw is None:
@@ -162,7 +170,7 @@ def resource(request: Request) -> Response:
     headers["Link"] = _link_header(alternates)
     headers["Content-Location"] = stem + ("" if offer.key == "html" else f".{offer.key}")
     if offer.key != "html":
-        body = RDF_RENDERERS[offer.key](web.site.triples(kind, iri, page))
+        body = RDF_RENDERERS[offer.key](web.site.triples(kind, iri, page, _link_root(request, web), ext))
         return Response(body, media_type=media_type_header(offer.media_type), headers=headers)
     data = web.site.page(kind, iri, page=page or 1, bases=_bases(request), munis=munis)
     if kind == "target" and data["page"] > data["pages"]:

@@ -219,8 +219,8 @@ def test_catalog_pages_with_hydra(web_settings, run_server, store) -> None:  # n
             seen.append(str(views[0]))
             datasets |= set(g.objects(URIRef(base + "catalog"), DCAT.dataset))
             nxt = g.value(views[0], HYDRA.next)
-            url = str(nxt).replace(base, f"{server.url}/").replace("catalog?", "catalog.ttl?") if nxt else None
-        assert seen == [f"{base}catalog?page={n}" for n in range(1, pages + 1)]
+            url = str(nxt) if nxt else None  # on this server, in the format asked
+        assert seen == [f"{server.url}/catalog.ttl?page={n}" for n in range(1, pages + 1)]
         assert {str(d) for d in datasets} == listed  # every dataset once, and the paging ends
         assert c.get(f"{server.url}/catalog", params={"page": pages + 1}).status_code == 404
         page2 = c.get(f"{server.url}/catalog", params={"page": 2}, headers={"Accept": "text/html"})

@@ -97,16 +97,19 @@ class Site:
         """Every property of ``iri``, labels resolved (the "all properties" table)."""
         return self.reader.properties(iri)
 
-    def triples(self, kind: str, iri: str, page: int | None = None) -> list[ox.Triple]:
+    def triples(self, kind: str, iri: str, page: int | None = None,
+                root: str | None = None, ext: str | None = None) -> list[ox.Triple]:
         """The RDF of ``iri``: whole graphs for documents (ontology, schemes, catalog pages),
-        otherwise its description (outgoing and incoming triples)."""
+        otherwise its description (outgoing and incoming triples). ``root``: the address the
+        client asked, for the catalog's links (None: the base's own IRIs); ``ext``: the
+        extension it asked the catalog with, which its page links keep."""
         r = self.reader
         if kind == "ontology" or (kind == "scheme" and iri.startswith(DEF + "/")):
             graph = catalog.graph_triples(r, iri)
             if graph:
                 return graph
         if kind == "catalog" and iri == self.catalog_iri:
-            return catalog.catalog_triples(r, iri, page, self.page_size)
+            return catalog.catalog_triples(r, iri, page, self.page_size, root, ext)
         return r.store.describe(iri)
 
     def catalog_pages(self) -> int:

@@ -16,6 +16,14 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SITEMAP_CLASSES = ("mplan:Plan", "mplan:PlanElement", "mplan:Indicator", "mplan:Municipality",
                    "mplan:Prefecture", "dcat:Dataset", "skos:Concept", "skos:ConceptScheme")
 DCAT_DATASET = "http://www.w3.org/ns/dcat#dataset"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+DCAT = "http://www.w3.org/ns/dcat#"
+VOID = "http://rdfs.org/ns/void#"
+# Oxigraph stores xsd:nonNegativeInteger as xsd:integer; the catalog publishes the former
+PUBLISHED_TYPES = {DCAT + "byteSize": ox.NamedNode(XSD + "nonNegativeInteger")}
+# Links a client follows (to download, to query): on the host it asked, unless that is production
+LINKS = frozenset({DCAT + "accessURL", DCAT + "downloadURL", DCAT + "endpointURL",
+                   VOID + "dataDump", VOID + "sparqlEndpoint"})
 
 
 def graph_triples(r: Reader, graph: str) -> list[ox.Triple]:
@@ -30,11 +38,31 @@ def catalog_datasets(r: Reader, catalog: str) -> list[str]:
     return [x["d"].value for x in rows]
 
 
-def catalog_triples(r: Reader, catalog: str, page: int | None, size: int) -> list[ox.Triple]:
-    """The catalog graph; when it has more than ``size`` datasets (or a page is asked), only
-    page ``page`` of them, with a Hydra ``PartialCollectionView`` linking first, previous,
-    next and last pages (``next`` only before the last page, so paging never loops)."""
-    triples = graph_triples(r, catalog)
+def published(t: ox.Triple, base: str, root: str | None) -> ox.Triple:
+    """``t`` as ``catalog.ttl`` has it (the datatypes the store changed), its links moved from
+    ``base`` to ``root`` (the address the client asked) unless ``root`` is None."""
+    o = t.object
+    if isinstance(o, ox.Literal) and t.predicate.value in PUBLISHED_TYPES:
+        o = ox.Literal(o.value, datatype=PUBLISHED_TYPES[t.predicate.value])
+    elif root is not None and isinstance(o, ox.NamedNode) and t.predicate.value in LINKS \
+            and o.value.startswith(base):
+        o = ox.NamedNode(root + o.value[len(base):])
+    return ox.Triple(t.subject, t.predicate, o)
+
+
+def catalog_triples(r: Reader, catalog: str, page: int | None, size: int,
+                    root: str | None = None, ext: str | None = None) -> list[ox.Triple]:
+    """The catalog graph, as published in ``catalog.ttl``, in the same order; when it has more
+    than ``size`` datasets (or a page is asked), only page ``page`` of them, with a Hydra
+    ``PartialCollectionView`` linking first, previous, next and last pages (``next`` only
+    before the last page, so paging never loops). With a ``root`` (this site's address, when
+    it is not the production host of the base), the links to pages, downloads and the SPARQL
+    endpoint are on it, so that a harvester of any instance can follow them. With ``ext`` (the
+    page was asked as ``catalog.ttl``), the pages' links keep it, so a client that sends no
+    ``Accept`` (CKAN's harvester) gets every page in the same format."""
+    base = r.paths.base
+    triples = sorted((published(t, base, root) for t in graph_triples(r, catalog)),
+                     key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
     datasets = catalog_datasets(r, catalog)
     pages = page_count(len(datasets), size)
     if page is None and pages == 1:
@@ -52,8 +80,10 @@ def catalog_triples(r: Reader, catalog: str, page: int | None, size: int) -> lis
     out = [t for t in triples if not owned(t.subject) and not owned(t.object)]
     cat = ox.NamedNode(catalog)
 
+    here = (catalog if root is None else root + catalog[len(base):]) + (f".{ext}" if ext else "")
+
     def view(n: int) -> ox.NamedNode:
-        return ox.NamedNode(f"{catalog}?page={n}")
+        return ox.NamedNode(f"{here}?page={n}")
 
     me = view(page)
     out += [ox.Triple(cat, ox.NamedNode(HYDRA + "view"), me),
