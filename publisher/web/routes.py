@@ -170,7 +170,7 @@ def compare(request: Request) -> Response:
     cached, headers = not_modified(request, web.store.release, "html")
     if cached is not None:
         return cached
-    example = next((e for e in web.examples if e.name == "07-domain-matrix"), None)
+    example = next((e for e in web.examples if e.name == "domain-links"), None)
     return html_page(request, "compare.html", headers, d=web.site.compare(_bases(request)),
                      example=example, alternates=[])
 
