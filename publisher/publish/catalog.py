@@ -25,8 +25,10 @@ IANA = "http://www.iana.org/assignments/media-types/"
 EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 EU_LANGUAGE_JA = URIRef("http://publications.europa.eu/resource/authority/language/JPN")
 FILE_TYPES = {"ttl": "RDF_TURTLE", "nt": "RDF_N_TRIPLES", "jsonld": "JSON_LD", "trig": "RDF_TRIG",
-              "nq": "RDF_N_QUADS", "csv": "CSV"}
-CSV_MEDIA_TYPE = "text/csv"
+              "nq": "RDF_N_QUADS", "csv": "CSV", "csv-excel": "CSV"}  # no SQLite type: no dct:format
+#: The downloads that are tables, not RDF: media type and name (publish/csvout.py, publish/tables.py).
+TABLE_FORMATS = {"csv": ("text/csv", "CSV"), "csv-excel": ("text/csv", "CSV, Excel"),
+                 "sqlite": ("application/vnd.sqlite3", "SQLite")}
 
 
 @dataclass
@@ -102,14 +104,15 @@ def catalog_head(iris: Iris, datasets: list[DatasetInfo], modified: str) -> Grap
         g.add((URIRef(info.license), RDF.type, DCTERMS.LicenseDocument))
         for ext, f in info.files.items():
             g.add((_media_type(ext), RDF.type, DCTERMS.MediaType))
-            g.add((URIRef(EU_FILE_TYPE + FILE_TYPES[ext]), RDF.type, DCTERMS.MediaTypeOrExtent))
+            if ext in FILE_TYPES:
+                g.add((URIRef(EU_FILE_TYPE + FILE_TYPES[ext]), RDF.type, DCTERMS.MediaTypeOrExtent))
             if f.path.endswith(".gz"):
                 g.add((GZIP, RDF.type, DCTERMS.MediaType))
     return g
 
 
 def _media_type(ext: str) -> URIRef:
-    return URIRef(IANA + (CSV_MEDIA_TYPE if ext == "csv" else by_extension(ext).media_type))
+    return URIRef(IANA + (TABLE_FORMATS[ext][0] if ext in TABLE_FORMATS else by_extension(ext).media_type))
 
 
 def dataset_graph(iris: Iris, info: DatasetInfo) -> Graph:
@@ -150,7 +153,7 @@ def dataset_graph(iris: Iris, info: DatasetInfo) -> Graph:
     for ext, f in sorted(info.files.items()):
         dist = iris.distribution(info.key, ext)
         url = URIRef(f"{iris.base}downloads/{f.path}")
-        name = "CSV" if ext == "csv" else by_extension(ext).name
+        name = TABLE_FORMATS[ext][1] if ext in TABLE_FORMATS else by_extension(ext).name
         g.add((ds, DCAT.distribution, dist))
         g.add((dist, RDF.type, DCAT.Distribution))
         g.add((dist, DCTERMS.title, Literal(f"{info.title_ja}（{name}）", lang="ja")))
@@ -160,7 +163,8 @@ def dataset_graph(iris: Iris, info: DatasetInfo) -> Graph:
         g.add((dist, DCAT.mediaType, _media_type(ext)))
         if f.path.endswith(".gz"):
             g.add((dist, DCAT.compressFormat, GZIP))
-        g.add((dist, DCTERMS.format, URIRef(EU_FILE_TYPE + FILE_TYPES[ext])))
+        if ext in FILE_TYPES:
+            g.add((dist, DCTERMS.format, URIRef(EU_FILE_TYPE + FILE_TYPES[ext])))
         g.add((dist, DCAT.byteSize, Literal(f.size, datatype=XSD.nonNegativeInteger)))
         g.add((dist, DCTERMS.license, URIRef(info.license)))
         g.add((dist, DCTERMS.modified, Literal(info.modified, datatype=XSD.date)))
@@ -190,7 +194,7 @@ def void_dataset(iris: Iris, info: DatasetInfo) -> Graph:
     g.add((ds, VOID.uriSpace, Literal(iris.base)))
     g.add((ds, DCTERMS.license, URIRef(info.license)))
     for ext, f in sorted(info.files.items()):
-        if ext != "csv":
+        if ext not in TABLE_FORMATS:
             g.add((ds, VOID.dataDump, URIRef(f"{iris.base}downloads/{f.path}")))
     if info.plan is not None:  # a plan's dataset is a subset of all plans'
         g.add((iris.dataset("all"), VOID.subset, ds))

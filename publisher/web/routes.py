@@ -306,7 +306,7 @@ async def query_page(request: Request) -> Response:
 # --- files and site furniture -------------------------------------------------------------------
 
 FILE_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json", "gz": "application/gzip",
-              "txt": "text/plain; charset=utf-8"}
+              "txt": "text/plain; charset=utf-8", "sqlite": "application/vnd.sqlite3"}
 
 
 def _file_type(name: str) -> str:
