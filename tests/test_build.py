@@ -139,7 +139,7 @@ def test_store_holds_every_plan_graph(seed_publication):
 def test_indicators_csv_matches_its_csvw_metadata(seed_publication):
     downloads = seed_publication / "downloads"
     meta = json.loads((downloads / "indicators.csv-metadata.json").read_text(encoding="utf-8"))
-    rows = list(csv.reader(io.StringIO((downloads / "indicators.csv").read_text(encoding="utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO((downloads / "indicators.csv").read_text(encoding="utf-8"))))
     assert rows[0] == [c["name"] for c in meta["tableSchema"]["columns"]]
     assert len(rows) - 1 == 15  # 10 values in 長崎市, 5 in 塩尻市
     header = rows[0]
