@@ -30,7 +30,7 @@ from .publish.catalog import (
     head_pieces,
 )
 from .publish.compose import all_parts
-from .publish.csvout import CSV_FILE, csv_header_bytes, csvw_metadata
+from .publish.csvout import BOM, CSV_FILE, EXCEL_CSV_FILE, csv_header_bytes, csvw_metadata
 from .publish.dumps import CONTEXT_FILE, jsonld_context, prefix_header, serialize
 from .publish.plans import (
     Keys,
@@ -41,6 +41,7 @@ from .publish.plans import (
     plan_file,
     process_plan,
     rows_file,
+    table_rows,
     typed_iris,
 )
 from .publish.registry import RegistryFiles, registry_files
@@ -48,6 +49,7 @@ from .publish.release import Releases
 from .publish.revisions import revisions
 from .publish.splice import Index, Part, data_part, file_part, write_parts
 from .publish.store import load_store, update_store
+from .publish.tables import TABLES_FILE, write_tables
 from .registry import ISSUED as REGISTRY_ISSUED
 from .registry.rdf import source_codes, source_points
 from .settings import Settings
@@ -330,8 +332,11 @@ def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
     for ext in DUMP_FORMATS:
         members = [(s.key, member_file(cache, s.key, ext)) for s in summaries.values()]
         write(f"downloads/all.{ext}.gz", all_parts(ext, members, header))
-    write(f"downloads/{CSV_FILE}", [data_part(csv_header_bytes()),
-                                    *(file_part(s.key, rows_file(cache, s.key)) for s in summaries.values())])
+    csv_rows = [file_part(s.key, rows_file(cache, s.key)) for s in summaries.values()]
+    write(f"downloads/{CSV_FILE}", [data_part(csv_header_bytes()), *csv_rows])
+    write(f"downloads/{EXCEL_CSV_FILE}", [data_part(BOM + csv_header_bytes()), *csv_rows])
+    write_tables(downloads / TABLES_FILE, (table_rows(cache, s.key) for s in summaries.values()))
+    infos[TABLES_FILE] = ((downloads / TABLES_FILE).stat().st_size, _sha256((downloads / TABLES_FILE).read_bytes()))
     small: dict[str, bytes] = {}
     small[CONTEXT_FILE] = (json.dumps(jsonld_context(), ensure_ascii=False, indent=1) + "\n").encode()
     small["ontology.ttl"] = _vocab_file(settings, "ontology.ttl")
@@ -363,12 +368,18 @@ def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
             sources=tuple(iris.in_plan(pid, "source", sid) for sid in s.source_ids)))
     everything = DatasetInfo(
         key="all", title_ja="全自治体の総合計画", title_en="All municipalities' comprehensive plans",
-        description_ja="公開中のすべての計画（1計画1名前付きグラフ）と指標値のCSV。",
-        description_en="Every published plan (one named graph per plan) and the indicator values as CSV.",
+        description_ja="公開中のすべての計画（1計画1名前付きグラフ）、指標値のCSV（Excel用も）と、"
+                       "計画・要素・指標・値・対応付けの表（SQLite）。",
+        description_en="Every published plan (one named graph per plan), the indicator values as CSV "
+                       "(also for Excel), and the tables of plans, elements, indicators, values and "
+                       "links (SQLite).",
         license=DEFAULT_LICENSE, modified=all_modified, issued=min(issued.values(), default=all_modified),
         files={**{ext: info_of(f"all.{ext}.gz") for ext in DUMP_FORMATS},
                "csv": replace(info_of(CSV_FILE), title=("全自治体の総合計画の指標値", "Indicator values of all plans"),
-                              schema=f"{CSV_FILE}-metadata.json")},
+                              schema=f"{CSV_FILE}-metadata.json"),
+               "csv-excel": replace(info_of(EXCEL_CSV_FILE), title=("全自治体の総合計画の指標値（Excel用、BOM付き）",
+                                                                   "Indicator values of all plans, for Excel (with BOM)")),
+               "sqlite": replace(info_of(TABLES_FILE), title=("全自治体の総合計画の表", "Tables of all plans"))},
         triples=sum(s.triples for s in summaries.values()))
     register = _registry_info(iris, registry, {ext: info_of(f"registry.{ext}") for ext in (*DUMP_FORMATS, "csv")})
     small[f"{CSV_FILE}-metadata.json"] = (json.dumps(

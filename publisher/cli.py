@@ -184,14 +184,15 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     if args.list or not args.query:
         for q in queries.catalogue():
             print(f"{q.name}\t{q.title['ja']} / {q.title['en']}")
-    elif args.query in {q.name for q in queries.catalogue()}:
+        return EXIT_OK
+    if args.query in {q.name for q in queries.catalogue()}:
         return queries.run_command(args.query, args.param or [], args.format, settings)
     elif args.param or args.format == "table":
         raise usage_error("--param and --format table work with catalogue queries only "
                           "(see `planlod query --list`).",
                           "--param と --format table はカタログの問い合わせにだけ使えます"
                           "（`planlod query --list` を参照）。")
-    return run_query(args, settings)  # the web's example queries and .rq files
+    return run_query(args, settings)  # a .rq file
 
 
 @command("publish")
@@ -382,14 +383,14 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("--store-auth", choices=("basic", "digest"),
                     help="HTTP authentication scheme of the endpoint (default: basic)")
 
-    q = sub.add_parser("query", help="run an example query (or a .rq file) on the publication",
-                       description="Run one of the project's example queries (by name, see --list) "
-                       "or a SPARQL file against the publication at --out; print CSV. Queries of "
-                       "the catalogue (queries/*.rq, docs/queries.md) take parameters with --param.")
-    q.add_argument("query", nargs="?", help="example name (e.g. 02-happiness-kpis) or a .rq file")
+    q = sub.add_parser("query", help="run a catalogue query (or a .rq file) on the publication",
+                       description="Run one of the catalogue's queries (queries/*.rq, docs/queries.md; "
+                       "by name, see --list) or a SPARQL file against the publication at --out; print "
+                       "CSV. Catalogue queries take parameters with --param.")
+    q.add_argument("query", nargs="?", help="catalogue query name (e.g. happiness-targets) or a .rq file")
     q.add_argument("--format", choices=("csv", "tsv", "json", "xml", "table"), default="csv",
                    help="results format (default: csv; table: aligned text, catalogue queries only)")
-    q.add_argument("--list", action="store_true", help="list the example queries")
+    q.add_argument("--list", action="store_true", help="list the catalogue's queries")
     q.add_argument("--param", action="append", metavar="NAME=VALUE",
                    help="bind a parameter of a catalogue query, e.g. --param year=2032 (repeatable)")
 

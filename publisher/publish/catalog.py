@@ -25,8 +25,10 @@ IANA = "http://www.iana.org/assignments/media-types/"
 EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 EU_LANGUAGE_JA = URIRef("http://publications.europa.eu/resource/authority/language/JPN")
 FILE_TYPES = {"ttl": "RDF_TURTLE", "nt": "RDF_N_TRIPLES", "jsonld": "JSON_LD", "trig": "RDF_TRIG",
-              "nq": "RDF_N_QUADS", "csv": "CSV"}
-CSV_MEDIA_TYPE = "text/csv"
+              "nq": "RDF_N_QUADS", "csv": "CSV", "csv-excel": "CSV"}  # no SQLite type: no dct:format
+#: The downloads that are tables, not RDF: media type and name (publish/csvout.py, publish/tables.py).
+TABLE_FORMATS = {"csv": ("text/csv", "CSV"), "csv-excel": ("text/csv", "CSV"),
+                 "sqlite": ("application/vnd.sqlite3", "SQLite")}
 # The EU's data themes: every dataset here is about government and public sector
 EU_THEMES = URIRef("http://publications.europa.eu/resource/authority/data-theme")
 THEME_GOVERNMENT = URIRef(f"{EU_THEMES}/GOVE")
@@ -143,11 +145,11 @@ def _file_type_node(g: Graph, ext: str) -> None:
 
 
 def _media_type_name(ext: str) -> str:
-    return CSV_MEDIA_TYPE if ext == "csv" else by_extension(ext).media_type
+    return TABLE_FORMATS[ext][0] if ext in TABLE_FORMATS else by_extension(ext).media_type
 
 
 def _format_name(ext: str) -> str:
-    return "CSV" if ext == "csv" else by_extension(ext).name
+    return TABLE_FORMATS[ext][1] if ext in TABLE_FORMATS else by_extension(ext).name
 
 
 def catalog_head(iris: Iris, datasets: list[DatasetInfo], modified: str) -> Graph:
@@ -184,7 +186,8 @@ def catalog_head(iris: Iris, datasets: list[DatasetInfo], modified: str) -> Grap
         _license_node(g, info.license)
         for ext, f in info.files.items():
             g.add((_media_type(ext), RDF.type, DCTERMS.MediaType))
-            _file_type_node(g, ext)
+            if ext in FILE_TYPES:
+                _file_type_node(g, ext)
             if f.path.endswith(".gz"):
                 g.add((GZIP, RDF.type, DCTERMS.MediaType))
     return g
@@ -259,7 +262,8 @@ def dataset_graph(iris: Iris, info: DatasetInfo) -> Graph:
         g.add((dist, DCAT.mediaType, _media_type(ext)))
         if f.path.endswith(".gz"):
             g.add((dist, DCAT.compressFormat, GZIP))
-        g.add((dist, DCTERMS.format, URIRef(EU_FILE_TYPE + FILE_TYPES[ext])))
+        if ext in FILE_TYPES:
+            g.add((dist, DCTERMS.format, URIRef(EU_FILE_TYPE + FILE_TYPES[ext])))
         g.add((dist, DCAT.byteSize, Literal(f.size, datatype=XSD.nonNegativeInteger)))
         g.add((dist, DCTERMS.license, URIRef(info.license)))
         g.add((dist, DCTERMS.modified, Literal(info.modified, datatype=XSD.date)))
@@ -289,7 +293,7 @@ def void_dataset(iris: Iris, info: DatasetInfo) -> Graph:
     g.add((ds, VOID.uriSpace, Literal(iris.base)))
     g.add((ds, DCTERMS.license, URIRef(info.license)))
     for ext, f in sorted(info.files.items()):
-        if ext != "csv":
+        if ext not in TABLE_FORMATS:
             g.add((ds, VOID.dataDump, URIRef(f"{iris.base}downloads/{f.path}")))
     if info.plan is not None:  # a plan's dataset is a subset of all plans'
         g.add((iris.dataset("all"), VOID.subset, ds))

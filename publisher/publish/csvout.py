@@ -1,6 +1,12 @@
 """The indicators CSV for researchers, with its CSVW metadata (W3C Tabular Data on the Web).
 
-The CSV starts with a BOM so that Excel opens it as UTF-8, and Excel reads a cell that starts
+``indicators.csv`` is plain UTF-8 (no BOM), for pandas, the ``csvw`` library and every other
+program; ``indicators-excel.csv`` is the same table after a BOM, so that Excel opens it as
+UTF-8 (docs/publication.md). SDG goals and targets are written ``SDG16.10``, ``SDG11``: a bare
+``16.10`` would be read as the number 16.1, another target. The multi-valued columns are
+space-separated, and the CSVW metadata says so (``separator``).
+
+Excel reads a cell that starts
 with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return) as a formula: an indicator
 titled ``=HYPERLINK(…)`` would become a live link, or worse (OWASP, "CSV Injection"). So a text
 cell that starts with one of these, or with an apostrophe, is written with an apostrophe in
@@ -22,6 +28,10 @@ from ..namespaces import MPLAN, SDG
 from ..registry import registry
 
 CSV_FILE = "indicators.csv"
+EXCEL_CSV_FILE = "indicators-excel.csv"
+BOM = "\ufeff".encode()
+#: The columns that hold several values, space-separated (CSVW ``separator``).
+MULTI_VALUED = ("indicator_concepts", "sdg_declared", "sdg_curated", "sdg_suggested")
 COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     # name, datatype, Japanese title, English title
     ("municipality_code", "string", "団体コード", "Local government code"),
@@ -78,11 +88,25 @@ def neutralised(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def _local(iri: Any) -> str:
+def local_name(iri: Any) -> str:
+    """The last segment of an IRI's path ("" for none)."""
     return str(iri).rsplit("/", 1)[-1] if iri is not None else ""
 
 
-def _ja(g: Graph, node: Any) -> str:
+def notation(target: Any) -> str:
+    """A link target as a notation that no program reads as a number: ``SDG16.10`` for an SDG
+    goal or target, else the concept's local name.
+
+    >>> notation("http://metadata.un.org/sdg/16.10"), notation("http://metadata.un.org/sdg/11")
+    ('SDG16.10', 'SDG11')
+    >>> notation("https://w3id.org/mplan/def/indicator-concept/subjective-wellbeing")
+    'subjective-wellbeing'
+    """
+    return ("SDG" if str(target).startswith(str(SDG)) else "") + local_name(target)
+
+
+def ja_label(g: Graph, node: Any) -> str:
+    """The node's Japanese ``rdfs:label``, else any label, else ""."""
     labels = list(g.objects(node, RDFS.label))
     for lab in labels:
         if isinstance(lab, Literal) and lab.language == "ja":
@@ -94,11 +118,11 @@ def _links(g: Graph, ind: Any) -> list[str]:
     """The indicator's concepts, and its SDG goals and targets by basis, as notations."""
     found: dict[str, set[str]] = {"concept": set(), "declared": set(), "curated": set(), "suggested": set()}
     for a in g.objects(ind, MPLAN.alignment):
-        target, basis = str(g.value(a, MPLAN.alignmentTarget)), _local(g.value(a, MPLAN.basis))
+        target, basis = str(g.value(a, MPLAN.alignmentTarget)), local_name(g.value(a, MPLAN.basis))
         if "/def/indicator-concept/" in target:
-            found["concept"].add(_local(target))
+            found["concept"].add(local_name(target))
         elif target.startswith(str(SDG)) and basis in found:
-            found[basis].add(_local(target))
+            found[basis].add(notation(target))
     return [" ".join(sorted(found[k])) for k in ("concept", "declared", "curated", "suggested")]
 
 
@@ -116,11 +140,11 @@ def rows(plan_id: str, g: Graph) -> list[list[str]]:
         out.append([
             code, registry()[code].name, plan_id, str(plan),
             str(target) if is_element else "", str(g.value(target, SKOS.notation) or "") if is_element else "",
-            _ja(g, target) if is_element else "", _local(g.value(target, MPLAN.level)) if is_element else "",
-            str(ind), _ja(g, ind), _local(g.value(ind, MPLAN.direction)),
-            _local(g.value(ind, MPLAN.dataSource)), str(value), _local(g.value(value, MPLAN.valueKind)),
+            ja_label(g, target) if is_element else "", local_name(g.value(target, MPLAN.level)) if is_element else "",
+            str(ind), ja_label(g, ind), local_name(g.value(ind, MPLAN.direction)),
+            local_name(g.value(ind, MPLAN.dataSource)), str(value), local_name(g.value(value, MPLAN.valueKind)),
             str(fy) if fy is not None else "", str(g.value(value, MPLAN.value)),
-            str(g.value(value, MPLAN.unit) or ""), _local(g.value(value, MPLAN.qualifier)),
+            str(g.value(value, MPLAN.unit) or ""), local_name(g.value(value, MPLAN.qualifier)),
             str(g.value(value, MPLAN.textAsWritten) or ""), *_links(g, ind),
         ])
     for row in out:
@@ -130,10 +154,10 @@ def rows(plan_id: str, g: Graph) -> list[list[str]]:
 
 
 def csv_header_bytes() -> bytes:
-    """The first line of the CSV, after a BOM so that Excel reads UTF-8."""
+    """The first line of the CSV (no BOM: put :data:`BOM` in front for Excel's file)."""
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\r\n").writerow([c[0] for c in COLUMNS])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    return buf.getvalue().encode("utf-8")
 
 
 def csv_rows_bytes(plan_id: str, graph: Graph) -> bytes:
@@ -144,7 +168,7 @@ def csv_rows_bytes(plan_id: str, graph: Graph) -> bytes:
 
 
 def csv_bytes(graphs: dict[str, Graph]) -> bytes:
-    """The CSV of every plan's indicator values (UTF-8 with BOM so that Excel reads it)."""
+    """The CSV of every plan's indicator values (UTF-8, no BOM)."""
     return csv_header_bytes() + b"".join(csv_rows_bytes(pid, graphs[pid]) for pid in sorted(graphs))
 
 
@@ -159,8 +183,8 @@ def csvw_metadata(url: str, license_iri: str) -> dict[str, Any]:
         "dialect": {"header": True, "encoding": "utf-8"},
         "tableSchema": {
             "columns": [
-                {"name": name, "datatype": dtype,
-                 "titles": {"ja": ja, "en": en}}
+                {"name": name, "datatype": dtype, "titles": {"ja": ja, "en": en},
+                 **({"separator": " "} if name in MULTI_VALUED else {})}
                 for name, dtype, ja, en in COLUMNS
             ],
             "primaryKey": "value_iri",

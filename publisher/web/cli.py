@@ -1,4 +1,4 @@
-"""`planlod query`: run an example query (or a .rq file) on the embedded store and print it."""
+"""`planlod query FILE.rq`: run a SPARQL file on the embedded store and print the results."""
 
 from __future__ import annotations
 
@@ -9,24 +9,15 @@ from pathlib import Path
 from ..errors import EXIT_ERROR, EXIT_OK, usage_error
 from ..settings import Settings
 from .conneg import SELECT_OFFERS
-from .examples import load_examples
 
 
 def run_query(args: argparse.Namespace, settings: Settings) -> int:
-    examples = load_examples()
-    if args.list or not args.query:
-        for e in examples:
-            print(f"{e.name}\t{e.title['ja']} / {e.title['en']}")
-        return EXIT_OK
-    found = next((e for e in examples if e.name == args.query), None)
-    if found is not None:
-        text = found.query
-    elif Path(args.query).is_file():
-        text = Path(args.query).read_text(encoding="utf-8")
-    else:
-        raise usage_error(f"No example or file named {args.query!r}; see `planlod query --list`.",
-                          f"{args.query!r} という例のクエリもファイルもありません。"
+    """Run the SPARQL file ``args.query`` (catalogue queries go through :mod:`publisher.queries`)."""
+    if not Path(args.query).is_file():
+        raise usage_error(f"No catalogue query or file named {args.query!r}; see `planlod query --list`.",
+                          f"{args.query!r} という名前のカタログの問い合わせもファイルもありません。"
                           "`planlod query --list` で一覧を確認してください。")
+    text = Path(args.query).read_text(encoding="utf-8")
     import pyoxigraph as ox
 
     from .app import open_publication

@@ -228,7 +228,7 @@ def compare(request: Request) -> Response:
     if offer.key != "html":
         body = COMPARE_RENDERERS[offer.key](data, Locator(request, web.paths))
         return _data(body, offer, headers)
-    example = next((e for e in web.examples if e.name == "07-domain-matrix"), None)
+    example = next((e for e in web.examples if e.name == "domain-links"), None)
     return html_page(request, "compare.html", headers, d=data, example=example,
                      alternates=alternates)
 
@@ -405,7 +405,7 @@ def query_terms(request: Request) -> Response:
 # --- files and site furniture -------------------------------------------------------------------
 
 FILE_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json", "gz": "application/gzip",
-              "txt": "text/plain; charset=utf-8"}
+              "txt": "text/plain; charset=utf-8", "sqlite": "application/vnd.sqlite3"}
 
 
 def _file_type(name: str) -> str:

@@ -107,20 +107,7 @@ def _rows(answer: httpx.Response) -> set[tuple] | bool | set[str]:
     return {tuple(str(s[n]) if s[n] is not None else None for n in names) for s in parsed}
 
 
-QUERIES = [(e.name, e.query) for e in load_examples()]  # the catalogue, then the page's examples
-# Virtuoso evaluates some expressions its own way, and no store layer can undo it in a user's
-# query: comparisons and other boolean expressions come back as xsd:integer 0/1, GROUP_CONCAT
-# gives a plain string where Oxigraph keeps the shared language tag, COALESCE over an unbound
-# variable's error filters every row out. docs/deployment.md lists these; the pages avoid them.
-VIRTUOSO_DIFFERS = {
-    "01-elements-by-level": "GROUP_CONCAT gives a plain string (Oxigraph keeps a shared language tag)",
-    "05-local-level-terms": "GROUP_CONCAT gives a plain string (Oxigraph keeps a shared language tag)",
-    "elements-by-level": "GROUP_CONCAT gives a plain string (Oxigraph keeps a shared language tag)",
-    "03-indicator-targets": "a boolean expression comes back as xsd:integer 0/1",
-    "baseline-to-target": "a boolean expression comes back as xsd:integer 0/1",
-    "happiness-targets": "a boolean expression comes back as xsd:integer 0/1",
-    "sdg-links": "COALESCE(?unbound = ?x, true) filters every row out",
-}
+QUERIES = [(e.name, e.query) for e in load_examples()]  # the query catalogue, the one example set
 
 
 # Queries whose answer on the seeds is empty by the data's nature, not by a fault.
@@ -140,9 +127,6 @@ def test_every_example_query_answers_the_same(backend_client, name, query) -> No
     else:
         assert answers["embedded"], f"{name} answers nothing on the seed corpus"
     assert answers["oxigraph"] == answers["embedded"], f"{name} answers differently on oxigraph"
-    if name in VIRTUOSO_DIFFERS:
-        assert answers["virtuoso"] != answers["embedded"], f"{name} now agrees on Virtuoso: update the list"
-        pytest.xfail(f"Virtuoso: {VIRTUOSO_DIFFERS[name]}")
     assert answers["virtuoso"] == answers["embedded"], f"{name} answers differently on virtuoso"
 
 

@@ -233,7 +233,7 @@ def test_pages_and_an_example_query_in_chromium(browser: Chromium, server, shots
 
     browser.navigate(base + "/query")
     assert browser.evaluate("document.getElementById('editor').classList.contains('on')")
-    browser.navigate(base + "/query?example=02-happiness-kpis#results")
+    browser.navigate(base + "/query?example=happiness-indicators#results")
     rows = browser.evaluate("document.querySelectorAll('#result-table tbody tr').length")
     assert rows >= 1
     assert "市民幸福度" in browser.evaluate("document.getElementById('result-table').innerText")

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from publisher.queries import catalogue, get
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -29,13 +31,16 @@ def test_serve_without_a_publication_says_build_first(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_query_runs_an_example(seed_publication: Path) -> None:
+def test_query_lists_the_catalogue_once_and_runs_a_file(seed_publication: Path, tmp_path: Path) -> None:
     listed = planlod("query", "--list")
-    assert "06-plans" in listed.stdout
-    result = planlod("--out", str(seed_publication), "query", "06-plans")
+    names = [line.split("\t")[0] for line in listed.stdout.splitlines()]
+    assert names == [q.name for q in catalogue()]  # the one example set, each query once
+    rq = tmp_path / "plans.rq"
+    rq.write_text(get("plans").text, encoding="utf-8")
+    result = planlod("--out", str(seed_publication), "query", str(rq))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
-    assert lines[0].startswith("plan,city,title") and len(lines) == 6
+    assert lines[0].startswith("code,city,plan,") and len(lines) == 6
     missing = planlod("--out", str(seed_publication), "query", "no-such-query")
     assert missing.returncode == 2 and "--list" in missing.stderr
 

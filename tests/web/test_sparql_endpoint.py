@@ -160,7 +160,7 @@ def test_query_page_shows_a_table_and_downloads(any_client) -> None:  # noqa: AN
     assert "error at" in bad.text or "(line:1, col:11)" in bad.text
     ask = any_client.get("/query", params={"query": "ASK {}", "lang": "en"})
     assert "Answer" in ask.text and "true" in ask.text
-    example = any_client.get("/query", params={"example": "06-plans"})
+    example = any_client.get("/query", params={"example": "plans"})
     assert "dcterms:title" in example.text  # the example is loaded into the editor
 
 
