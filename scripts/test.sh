@@ -27,7 +27,7 @@ else
   venv=.venv
   bash scripts/install.sh test || { echo "installing from the lock failed"; exit 2; }
 fi
-# CKAN's DCAT harvester, in an environment of its own (tests/test_ckan_harvest.py)
+# CKAN's DCAT harvester, in an environment of its own (tests/test_catalog.py)
 bash scripts/install.sh ckan || { echo "installing CKAN's harvester from requirements/ckan.txt failed"; exit 2; }
 
 # axe-core, the accessibility checker tests/web/test_a11y.py injects into each page kind in
