@@ -203,7 +203,7 @@ def test_ckan_harvests_a_local_instance_through_its_pages(seed_publication: Path
             assert d["resources"]
             for res in d["resources"]:
                 assert res["url"].startswith(url + "/downloads/")
-                assert res["format"] in {"Turtle", "N-Triples", "JSON-LD", "TriG", "N-Quads", "CSV"}
+                assert res["format"] in {"Turtle", "N-Triples", "JSON-LD", "TriG", "N-Quads", "CSV", "SQLite"}
                 body = httpx.get(res["url"], timeout=60).content
                 assert res["size"] == len(body)
                 assert res["hash"] == hashlib.sha256(body).hexdigest()

@@ -25,7 +25,7 @@ IANA = "http://www.iana.org/assignments/media-types/"
 EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 EU_LANGUAGE_JA = URIRef("http://publications.europa.eu/resource/authority/language/JPN")
 FILE_TYPES = {"ttl": "RDF_TURTLE", "nt": "RDF_N_TRIPLES", "jsonld": "JSON_LD", "trig": "RDF_TRIG",
-              "nq": "RDF_N_QUADS", "csv": "CSV", "csv-excel": "CSV"}  # no SQLite type: no dct:format
+              "nq": "RDF_N_QUADS", "csv": "CSV", "csv-excel": "CSV"}  # SQLite has none: its media type is its format
 #: The downloads that are tables, not RDF: media type and name (publish/csvout.py, publish/tables.py).
 TABLE_FORMATS = {"csv": ("text/csv", "CSV"), "csv-excel": ("text/csv", "CSV"),
                  "sqlite": ("application/vnd.sqlite3", "SQLite")}
@@ -136,12 +136,17 @@ def _license_node(g: Graph, license: str) -> None:
 def _file_type_node(g: Graph, ext: str) -> None:
     """A file type of the EU's register, also typed as an Internet media type with a value
     and a label: the form CKAN's harvester reads a format's name from (it looks at the first
-    type it meets, so the files and ``/catalog`` write the types in order, ``dct:IMT`` first)."""
-    node = URIRef(EU_FILE_TYPE + FILE_TYPES[ext])
+    type it meets, so the files and ``/catalog`` write the types in order, ``dct:IMT`` first).
+    A download with no file type in the register (SQLite) has its media type as its format."""
+    node = _format_node(ext)
     g.add((node, RDF.type, DCTERMS.IMT))
     g.add((node, RDF.type, DCTERMS.MediaTypeOrExtent))
     g.add((node, RDF.value, Literal(_media_type_name(ext))))
     g.add((node, RDFS.label, Literal(_format_name(ext), lang="en")))
+
+
+def _format_node(ext: str) -> URIRef:
+    return URIRef(EU_FILE_TYPE + FILE_TYPES[ext]) if ext in FILE_TYPES else _media_type(ext)
 
 
 def _media_type_name(ext: str) -> str:
@@ -186,8 +191,7 @@ def catalog_head(iris: Iris, datasets: list[DatasetInfo], modified: str) -> Grap
         _license_node(g, info.license)
         for ext, f in info.files.items():
             g.add((_media_type(ext), RDF.type, DCTERMS.MediaType))
-            if ext in FILE_TYPES:
-                _file_type_node(g, ext)
+            _file_type_node(g, ext)
             if f.path.endswith(".gz"):
                 g.add((GZIP, RDF.type, DCTERMS.MediaType))
     return g
@@ -262,8 +266,7 @@ def dataset_graph(iris: Iris, info: DatasetInfo) -> Graph:
         g.add((dist, DCAT.mediaType, _media_type(ext)))
         if f.path.endswith(".gz"):
             g.add((dist, DCAT.compressFormat, GZIP))
-        if ext in FILE_TYPES:
-            g.add((dist, DCTERMS.format, URIRef(EU_FILE_TYPE + FILE_TYPES[ext])))
+        g.add((dist, DCTERMS.format, _format_node(ext)))
         g.add((dist, DCAT.byteSize, Literal(f.size, datatype=XSD.nonNegativeInteger)))
         g.add((dist, DCTERMS.license, URIRef(info.license)))
         g.add((dist, DCTERMS.modified, Literal(info.modified, datatype=XSD.date)))
