@@ -60,9 +60,12 @@ def _fetch(base: str, path: str) -> tuple[int, str, set[str]]:
         page = c.get(path, headers={"Accept": "text/html"})
         rdf = c.get(path, headers={"Accept": "application/n-triples"})
         is_rdf = rdf.headers.get("content-type", "").startswith("application/n-triples")
-        # the home page's examples are absolute URLs on the host asked: each backend's own
-        html = page.text.replace(base.rstrip("/"), "http://HOST")
-        return page.status_code, html, _canonical(rdf.content) if is_rdf else set()
+        # the home page's examples and the catalog's download and paging links are absolute
+        # URLs on the host asked: each backend's own
+        host = base.rstrip("/")
+        html = page.text.replace(host, "http://HOST")
+        data = rdf.content.replace(host.encode(), b"http://HOST")
+        return page.status_code, html, _canonical(data) if is_rdf else set()
 
 
 def sample(paths: list[str]) -> list[str]:
