@@ -105,9 +105,9 @@ def notation(target: Any) -> str:
     return ("SDG" if str(target).startswith(str(SDG)) else "") + local_name(target)
 
 
-def ja_label(g: Graph, node: Any) -> str:
-    """The node's Japanese ``rdfs:label``, else any label, else ""."""
-    labels = list(g.objects(node, RDFS.label))
+def ja_label(g: Graph, node: Any, predicate: Any = RDFS.label) -> str:
+    """The node's Japanese ``rdfs:label`` (or other ``predicate``), else any, else ""."""
+    labels = list(g.objects(node, predicate))
     for lab in labels:
         if isinstance(lab, Literal) and lab.language == "ja":
             return str(lab)

@@ -65,17 +65,12 @@ def _scheme(target: str) -> str:
     return "sdg" if notation(target).startswith("SDG") else target.rsplit("/", 2)[-2]
 
 
-def _ja_title(g: Graph, plan: Any) -> str:
-    titles = list(g.objects(plan, DCTERMS.title))
-    return str(next((t for t in titles if getattr(t, "language", None) == "ja"), titles[0] if titles else ""))
-
-
 def plan_rows(plan_id: str, g: Graph) -> dict[str, list[list[Any]]]:
     """The rows of every table for one plan graph, each table sorted by its IRI column."""
     plan = next(g.subjects(MPLAN.municipality, None))
     code = local_name(g.value(plan, MPLAN.municipality))
     out: dict[str, list[list[Any]]] = {name: [] for name in TABLES}
-    out["plans"].append([str(plan), plan_id, code, registry()[code].name, _ja_title(g, plan),
+    out["plans"].append([str(plan), plan_id, code, registry()[code].name, ja_label(g, plan, DCTERMS.title),
                          _number(g.value(plan, MPLAN.periodStart), int),
                          _number(g.value(plan, MPLAN.periodEnd), int), _text(g.value(plan, DCTERMS.license))])
     for e in g.subjects(RDF.type, MPLAN.PlanElement):
