@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from golden import seed_settings
 from shared_files import shared_path
 
 from publisher.build import Checked, build, check
@@ -29,9 +30,7 @@ def seed_checked(tmp_path_factory: pytest.TempPathFactory) -> Checked:
 @pytest.fixture(scope="session")
 def seed_publication(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real build of the seed corpus; returns the publication (the `public` symlink)."""
-    tmp = tmp_path_factory.mktemp("publication")
-    settings = Settings(datasets=ROOT / "datasets", out=tmp / "public", cache_dir=tmp / "cache",
-                        progress=False, source_date_epoch=1767225600)
+    settings = seed_settings(tmp_path_factory.mktemp("publication"))
     result = build(settings)
     assert result.checked.conforms, "the seed corpus must conform"
     return settings.out
