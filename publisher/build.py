@@ -18,6 +18,7 @@ from .convert import to_graph
 from .errors import PlanError, SourceError
 from .formats import DUMP_FORMATS
 from .load import PlanSource, load_plan, plan_folders
+from .locate import findings
 from .namespaces import DEFAULT_LICENSE, ONTOLOGY_IRI, Iris
 from .progress import Progress
 from .publish import catalog
@@ -112,7 +113,26 @@ def check(settings: Settings, paths: list[Path] | None = None) -> Checked:
                           settings.validator)
     bar = Progress(len(graphs), "validate", settings.progress)
     reports = validator.validate(graphs, progress=bar.step)
+    for pid, report in reports.items():
+        report.located, report.reviews = findings(sources[pid], iris, report.results)
     return Checked(sources, graphs, reports, corpus_checks(graphs, iris.base))
+
+
+def validate(settings: Settings, paths: list[Path] | None = None) -> Checked:
+    """`planlod validate`: the plans under ``paths`` (default: the datasets folder) checked as
+    the build checks them (:func:`process_plans`), so that a plan whose files did not change
+    is taken from the cache without reading its files again, and a build after a validate
+    re-does nothing. The outcome holds reports, not graphs.
+
+    Raises SourceError (with every problem of every plan) when a source file is unusable.
+    """
+    return _checked(settings, process_plans(settings, plan_folders(paths or [settings.datasets])))
+
+
+def _checked(settings: Settings, summaries: dict[str, PlanSummary]) -> Checked:
+    reports = {pid: s.plan_report() for pid, s in summaries.items()}
+    return Checked({}, {}, reports, corpus_checks_of(summaries, settings.cache_dir, Iris(settings.base).base),
+                   folders={pid: Path(s.folder) for pid, s in summaries.items()})
 
 
 def _sha256(data: bytes) -> str:
@@ -194,9 +214,7 @@ def build(settings: Settings) -> BuildResult:
 def _build(settings: Settings, releases: Releases) -> BuildResult:
     folders = plan_folders([settings.datasets])
     summaries = process_plans(settings, folders)
-    reports = {pid: s.plan_report() for pid, s in summaries.items()}
-    checked = Checked({}, {}, reports, corpus_checks_of(summaries, settings.cache_dir, Iris(settings.base).base),
-                      folders={pid: Path(s.folder) for pid, s in summaries.items()})
+    checked = _checked(settings, summaries)
     revalidated = sorted(pid for pid, s in summaries.items() if s.revalidated)
     plans, triples = len(summaries), sum(s.triples for s in summaries.values())
     if not checked.conforms:

@@ -31,34 +31,30 @@ def command(name: str) -> Callable[[Command], Command]:
     return register
 
 
-def _print_results(checked, base: str, out=None, warnings: bool = True) -> None:  # noqa: ANN001
-    from .locate import Locator, reviews, where
-    from .namespaces import Iris
-
+def _print_results(checked, out=None, warnings: bool = True) -> None:  # noqa: ANN001
     out = out or sys.stdout  # looked up now, so that a caller's redirection is seen
 
     for pid in sorted(checked.reports):
         report = checked.reports[pid]
         folder = checked.folders[pid]
-        locator = Locator(checked.sources[pid], Iris(base)) if pid in checked.sources else None
         v, w = len(report.violations), len(report.warnings)
         status = "OK" if report.conforms else "NG"
         cached = " (cached)" if report.cached else ""
         print(f"{status} {pid}: 違反 {v} / violations {v}, 警告 {w} / warnings {w}{cached}  [{folder}]",
               file=out)
-        for r in report.results:
+        located = report.located or [None] * len(report.results)
+        for r, at in zip(report.results, located, strict=True):
             if r.severity == "Info" or (r.severity == "Warning" and not warnings):
                 continue
             path = f" {r.path}" if r.path else ""
             print(f"  {r.severity}: <{r.focus}>{path}", file=out)
-            found = locator.locate(r.focus, r.path) if locator else None
-            if found:
-                print(f"    {where(*found)}", file=out)
+            if at:
+                print(f"    {at}", file=out)
             print(f"    {r.message_ja}", file=out)
             if r.message_en != r.message_ja:
                 print(f"    {r.message_en}", file=out)
-        if warnings and pid in checked.sources:
-            for location, review in reviews(checked.sources[pid]):
+        if warnings:
+            for location, review in report.reviews:
                 print(f"  Review: {location}\n    要確認 / to check: {review}", file=out)
     for p in checked.corpus:
         print(f"NG corpus: {p.kind} <{p.iri}> in {', '.join(p.plans)}", file=out)
@@ -76,9 +72,9 @@ def _write_report(checked, path: Path) -> None:  # noqa: ANN001
 
 @command("validate")
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
-    from .build import check
+    from .build import validate
 
-    checked = check(settings, [Path(p) for p in args.paths] or None)
+    checked = validate(settings, [Path(p) for p in args.paths] or None)
     if args.report:
         _write_report(checked, Path(args.report))
     if args.json:
@@ -86,7 +82,7 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
                    for pid, r in checked.reports.items()}, sys.stdout, ensure_ascii=False, indent=1)
         print()
     else:
-        _print_results(checked, settings.base, warnings=not args.quiet)
+        _print_results(checked, warnings=not args.quiet)
     return EXIT_OK if checked.conforms else EXIT_NONCONFORMANT
 
 
@@ -96,7 +92,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
 
     result = build(settings)
     if not result.checked.conforms:
-        _print_results(result.checked, settings.base, out=sys.stderr, warnings=False)
+        _print_results(result.checked, out=sys.stderr, warnings=False)
         print("公開しませんでした。以前の公開物はそのままです。/ Nothing was published; the previous "
               "publication is unchanged.", file=sys.stderr)
         return EXIT_NONCONFORMANT

@@ -93,3 +93,16 @@ def reviews(source: PlanSource) -> list[tuple[Location, str]]:
         if review:
             found.append((item.at("source", "review"), review))
     return found
+
+
+def findings(source: PlanSource, iris: Iris, results: list) -> tuple[list[str | None], list[list[str]]]:
+    """One line saying where each SHACL result is in the sources (None where not known), and
+    the items a person should still check as (where, what): what ``planlod validate`` prints
+    beside the results, computed once, when the plan is validated, so that a plan served from
+    the cache is not read again."""
+    locator = Locator(source, iris)
+    located = []
+    for r in results:
+        found = locator.locate(r.focus, r.path)
+        located.append(where(*found) if found else None)
+    return located, [[str(location), review] for location, review in reviews(source)]

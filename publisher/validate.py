@@ -54,6 +54,8 @@ class PlanReport:
     results: list[Result]
     report_ttl: str
     cached: bool = False
+    located: list[str | None] = field(default_factory=list)  # where each result is in the sources
+    reviews: list[list[str]] = field(default_factory=list)  # (where, what) a person should check
 
     @property
     def violations(self) -> list[Result]:

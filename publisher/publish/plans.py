@@ -35,7 +35,7 @@ ROWS_FILE = "rows.csv"
 TABLE_ROWS_FILE = "tables.json"  # the plan's rows of tables.sqlite (publish/tables.py)
 META_FILE = "meta.json"
 TYPED_FILE = "typed.json"  # every typed IRI of the plan, read only when another plan points in
-ARTIFACT_VERSION = "3"
+ARTIFACT_VERSION = "4"
 # the modules whose code decides a plan's files (the cache key includes their text)
 CODE_MODULES = ("load", "sources", "yamlsrc", "convert", "fiscal", "namespaces", "formats", "errors",
                 "validate", "publish/plans", "publish/dumps", "publish/context", "publish/csvout",
@@ -135,12 +135,14 @@ class Keys:
         return key
 
     def save(self) -> None:
-        """Remember the keys of the folders seen (only those: a removed folder is forgotten)."""
-        if self.seen == self.entries:
+        """Remember the keys of the folders seen, and of those seen before that still exist
+        (`planlod validate` of one folder keeps the others' keys; a removed folder is forgotten)."""
+        kept = {f: e for f, e in self.entries.items() if f not in self.seen and os.path.isdir(f)}
+        if {**kept, **self.seen} == self.entries:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{KEYS_FILE}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"salt": self.salt, "written": time.time_ns(), "folders": self.seen}),
+        tmp.write_text(json.dumps({"salt": self.salt, "written": time.time_ns(), "folders": {**kept, **self.seen}}),
                        encoding="utf-8")
         os.replace(tmp, self.path)
 
@@ -170,7 +172,8 @@ class PlanSummary:
     def plan_report(self) -> PlanReport:
         r = self.report
         return PlanReport(r["plan_id"], r["conforms"], [Result(**x) for x in r["results"]],
-                          r["report_ttl"], cached=not self.revalidated)
+                          r["report_ttl"], cached=not self.revalidated, located=r["located"],
+                          reviews=r["reviews"])
 
 
 def _dir(cache_dir: Path, key: str) -> Path:
@@ -235,6 +238,7 @@ def process_plan(job: tuple[Path, str, Path, Path, str, int, str]) -> PlanSummar
     """
     from ..convert import to_graph
     from ..load import load_plan
+    from ..locate import findings
     from .compose import plan_members
     from .csvout import csv_rows_bytes
     from .dumps import prefix_header, serialize_all
@@ -251,6 +255,7 @@ def process_plan(job: tuple[Path, str, Path, Path, str, int, str]) -> PlanSummar
     iris = Iris(base)
     graph = to_graph(source, iris)
     report = validator.validate({source.id: graph})[source.id]
+    located, reviews = findings(source, iris, report.results)
     d = _dir(cache_dir, key)
     tmp = d.with_name(f".{key}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -274,7 +279,8 @@ def process_plan(job: tuple[Path, str, Path, Path, str, int, str]) -> PlanSummar
         source_ids=[s["id"] for s in p["sources"]], triples=len(graph), files=files,
         period=_fiscal_years(p.get("period")),
         report={"plan_id": report.plan_id, "conforms": report.conforms,
-                "results": [r.__dict__ for r in report.results], "report_ttl": report.report_ttl},
+                "results": [r.__dict__ for r in report.results], "report_ttl": report.report_ttl,
+                "located": located, "reviews": reviews},
         corpus=asdict(index))
     meta = asdict(summary)
     meta.pop("revalidated")
