@@ -40,6 +40,7 @@ from .endpoint import ClientSlots, make_runner
 from .errors import WebError
 from .examples import load_examples
 from .follow import Fixed, Following, FollowRelease
+from .pagecache import PageCache
 from .paths import Paths
 from .remote_store import SparqlStore
 from .renderers.html import HtmlRenderer
@@ -179,7 +180,7 @@ def open_web(settings: Settings, store: Store, shared: _Shared) -> Web:
                site=Site(store, shared.paths, settings.catalog_page_size), html=shared.html,
                runner=make_runner(store, settings),
                downloads=downloads if downloads.is_dir() else None, examples=shared.examples,
-               slots=shared.slots)
+               slots=shared.slots, pages=PageCache(settings.page_cache_bytes))
 
 
 class NoSniff:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from email.utils import format_datetime, parsedate_to_datetime
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -18,10 +19,18 @@ from .store import Release
 CACHE_CONTROL = "public, max-age=300"
 
 
-def etag_for(release: Release, request: Request, variant: str) -> str:
-    query = "&".join(sorted(f"{k}={v}" for k, v in request.query_params.multi_items()))
-    digest = hashlib.sha256(f"{release.id}|{request.url.path}|{query}|{variant}".encode()).hexdigest()
-    return f'"{release.id[:12]}-{digest[:20]}"'
+def representation(request: Request, variant: str, lang: str | None = None) -> str:
+    """What tells one representation of a release from another: the path, every query
+    parameter (sorted, and encoded, so that ``?a=1%26b%3D2`` is not ``?a=1&b=2``), the chosen
+    format and, for a page, its language. The ETag and the page cache are keyed by it."""
+    query = urlencode(sorted(request.query_params.multi_items()))
+    variant = variant if lang is None else f"{variant}.{lang}"
+    return f"{request.url.path}|{query}|{variant}"
+
+
+def etag_for(release: Release, request: Request, variant: str, lang: str | None = None) -> str:
+    digest = hashlib.sha256(f"{release.id}|{representation(request, variant, lang)}".encode())
+    return f'"{release.id[:12]}-{digest.hexdigest()[:20]}"'
 
 
 def _etag_matches(header: str, etag: str) -> bool:
@@ -49,9 +58,7 @@ def not_modified(request: Request, release: Release, variant: str, vary: bool = 
 
     A page in a language chosen by the request (``lang``) gets an ETag of that language, and
     says that it varies by what chose it (``Accept-Language`` and the language cookie)."""
-    if lang is not None:
-        variant = f"{variant}.{lang}"
-    etag = etag_for(release, request, variant)
+    etag = etag_for(release, request, variant, lang)
     headers = cache_headers(release, etag, vary, by_lang=lang is not None)
     inm = request.headers.get("if-none-match")
     if inm is not None:

@@ -7,7 +7,9 @@ on the event loop); /sparql and /query are coroutines that wait on the worker po
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -25,12 +27,13 @@ from .examples import Example
 from .follow import SCOPE_KEY
 from .i18n import LANGS, accepted_lang
 from .locator import Locator, municipality_filter
+from .pagecache import PageCache
 from .paths import Paths, whole_number
 from .renderers import RDF_RENDERERS
 from .renderers.coverage import COVERAGE_RENDERERS
 from .renderers.html import HtmlRenderer
 from .renderers.views import COMPARE_RENDERERS, SEARCH_RENDERERS
-from .responses import media_type_header, not_modified
+from .responses import media_type_header, not_modified, representation
 from .service import Site
 from .service.links import BASES
 from .sparql import TRUNCATED_HEADER, Answer
@@ -63,6 +66,7 @@ class Web:
     downloads: Path | None
     examples: list[Example]
     slots: ClientSlots
+    pages: PageCache
 
 
 def web_of(request: Request) -> Web:
@@ -90,6 +94,31 @@ def _not_modified(request: Request, variant: str,
     ETag per language and varies by what chooses it."""
     lang = lang_of(request) if variant == "html" else None
     return not_modified(request, web_of(request).store.release, variant, vary, lang=lang)
+
+
+def _cached_page(request: Request, variant: str) -> Response | None:
+    """This representation from the release's page cache (a 304 if the client's copy is
+    current), or None: then the route renders it, and :func:`cached_page` keeps it."""
+    key = (representation(request, variant, lang_of(request) if variant == "html" else None),
+           str(request.base_url))  # some pages hold absolute links to the address asked
+    page = web_of(request).pages.get(key)
+    if page is None:
+        request.state.page_key = key
+        return None
+    return _not_modified(request, variant)[0] or page
+
+
+def cached_page(route: Callable[[Request], Response]) -> Callable[[Request], Response]:
+    """A route whose answers are kept in the release's page cache: what it rendered after
+    :func:`_cached_page` missed, if it is a success (never an error)."""
+    @wraps(route)
+    def answer(request: Request) -> Response:
+        response = route(request)
+        key = getattr(request.state, "page_key", None)
+        if key is not None and response.status_code == 200:
+            web_of(request).pages.put(key, response)
+        return response
+    return answer
 
 
 def html_page(request: Request, template: str, headers: dict[str, str] | None = None,
@@ -139,6 +168,7 @@ def _link_header(alternates: list[dict[str, str]]) -> str:
 
 # --- linked data ---------------------------------------------------------------------------
 
+@cached_page
 def resource(request: Request) -> Response:
     """Any IRI under the base, the ontology namespace, or an SDG: page or RDF by negotiation."""
     web = web_of(request)
@@ -148,13 +178,15 @@ def resource(request: Request) -> Response:
         target = "/" + path[len("/id"):].lstrip("/\\")
         return RedirectResponse(target + (f"?{request.url.query}" if request.url.query else ""), 301)
     stem, ext = Paths.split_extension(path)
+    offers = rdf_offers(html=True)
+    offer = negotiate(offers, request.headers.get("accept"),
+                      request.query_params.get("_mediatype") or ext)
+    if offer is not None and (page := _cached_page(request, offer.key)) is not None:
+        return page  # only what was answered with success is cached: no checks to repeat
     iri = web.paths.iri(stem)
     kind = web.site.kind(iri)
     if kind is None:
         raise not_found()
-    offers = rdf_offers(html=True)
-    offer = negotiate(offers, request.headers.get("accept"),
-                      request.query_params.get("_mediatype") or ext)
     if offer is None:
         raise not_acceptable([o.media_type for o in offers])
     page = _page_number(request) if kind in ("catalog", "target") else None
@@ -181,8 +213,11 @@ def resource(request: Request) -> Response:
                      provenance=data.get("provenance"))
 
 
+@cached_page
 def home(request: Request) -> Response:
     web = web_of(request)
+    if (page := _cached_page(request, "html")) is not None:
+        return page
     cached, headers = _not_modified(request, "html")
     if cached is not None:
         return cached
@@ -209,6 +244,7 @@ def _view(request: Request) -> tuple[Offer, list[dict[str, str]], Response | Non
                    "href": stem + ("" if o.key == "html" else f".{o.key}") + suffix}
                   for o in VIEW_OFFERS]
     cached, headers = _not_modified(request, offer.key)
+    cached = _cached_page(request, offer.key) or cached
     headers["Link"] = _link_header(alternates)
     headers["Content-Location"] = next(a["href"] for a in alternates if a["key"] == offer.key)
     return offer, alternates, cached, headers
@@ -218,6 +254,7 @@ def _data(body: bytes, offer: Offer, headers: dict[str, str]) -> Response:
     return Response(body, media_type=media_type_header(offer.media_type), headers=headers)
 
 
+@cached_page
 def compare(request: Request) -> Response:
     """/compare: municipalities × SDGs and × policy domains, as a page (two grids), JSON or CSV."""
     web = web_of(request)
@@ -233,6 +270,7 @@ def compare(request: Request) -> Response:
                      alternates=alternates)
 
 
+@cached_page
 def coverage(request: Request) -> Response:
     """/coverage: which municipalities have a plan, as a page (map, counts by prefecture, plans
     by the year they end), JSON or CSV."""
@@ -248,6 +286,7 @@ def coverage(request: Request) -> Response:
                      alternates=alternates)
 
 
+@cached_page
 def search(request: Request) -> Response:
     """/search?q=: resources whose name contains ``q``, as a page, JSON or CSV."""
     web = web_of(request)
@@ -479,8 +518,11 @@ def void(request: Request) -> Response:
                     headers=headers)
 
 
+@cached_page
 def sitemap(request: Request) -> Response:
     web = web_of(request)
+    if (page := _cached_page(request, "xml")) is not None:
+        return page
     cached, headers = _not_modified(request, "xml", vary=False)
     if cached is not None:
         return cached
