@@ -192,38 +192,51 @@ def shared_resources(nquads: Iterable[bytes]) -> list[list]:
 
 def write_views(path: Path, plans: Iterable[dict[str, list]], shared: Iterable[bytes]) -> None:
     """Write the database at ``path`` (replacing it) from each plan's rows (:func:`plan_view_rows`)
-    and the shared graphs' N-Quads."""
+    and the shared graphs' N-Quads. The rows go in first, in batches; the two full-text indexes
+    are then built from the ``labels`` table in one statement each."""
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.unlink(missing_ok=True)
     db = sqlite3.connect(tmp)
+    db.execute("PRAGMA journal_mode = OFF")  # a file being written; the release swaps it in whole
+    db.execute("PRAGMA synchronous = OFF")
+    db.create_function("grams_of", 1, grams_of, deterministic=True)
     with db:
         for statement in SCHEMA:
             db.execute(statement)
-        seen: dict[str, int] = {}
+        index = _Resources(db)
         for rows in plans:
             db.execute("INSERT INTO plans VALUES (?, ?, ?, ?, ?)", rows["plan"])
             db.executemany("INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?)", rows["cells"])
-            _insert(db, rows["resources"], seen)
-        _insert(db, shared_resources(shared), seen)
-    db.execute("VACUUM")
+            index.add(rows["resources"])
+        index.add(shared_resources(shared))
+        db.execute("INSERT INTO trigrams (rowid, text) SELECT id, text FROM labels")
+        db.execute("INSERT INTO grams (rowid, text) SELECT id, grams_of(text) FROM labels")
+        for table in ("trigrams", "grams"):
+            db.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
     db.close()
     tmp.replace(path)
 
 
-def _insert(db: sqlite3.Connection, resources: list[list], seen: dict[str, int]) -> None:
-    """Index ``resources``; one labelled in two graphs (a municipality's name in the registry and
-    in its plan) keeps the context of the first, a plan's, and the labels of both."""
-    for iri, kind, plan, muni, pref, goals, labels in resources:
-        rid = seen.get(iri)
-        if rid is None:
-            rid = seen[iri] = db.execute(
-                "INSERT INTO resources (iri, kind, plan, municipality, prefecture, goals) VALUES (?, ?, ?, ?, ?, ?)",
-                (iri, kind, plan, muni, pref, ",".join(map(str, goals)))).lastrowid
-        elif kind is not None:  # the registry types the municipality that a plan names
-            db.execute("UPDATE resources SET kind = COALESCE(kind, ?) WHERE id = ?", (kind, rid))
-        for label in labels:
-            text = normalize(label)
-            lid = db.execute("INSERT INTO labels (resource, label, text) VALUES (?, ?, ?)",
-                             (rid, label, text)).lastrowid
-            db.execute("INSERT INTO trigrams (rowid, text) VALUES (?, ?)", (lid, text))
-            db.execute("INSERT INTO grams (rowid, text) VALUES (?, ?)", (lid, grams_of(text)))
+class _Resources:
+    """Adds resources and their labels; one labelled in two graphs (a municipality's name in the
+    registry and in its plan) keeps the context of the first, a plan's, and the labels of both."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+        self.ids: dict[str, int] = {}
+        self.labels = 0
+
+    def add(self, resources: list[list]) -> None:
+        new, labels = [], []
+        for iri, kind, plan, muni, pref, goals, names in resources:
+            rid = self.ids.get(iri)
+            if rid is None:
+                rid = self.ids[iri] = len(self.ids) + 1
+                new.append((rid, iri, kind, plan, muni, pref, ",".join(map(str, goals))))
+            elif kind is not None:  # the registry types the municipality that a plan names
+                self.db.execute("UPDATE resources SET kind = COALESCE(kind, ?) WHERE id = ?", (kind, rid))
+            for name in names:
+                self.labels += 1
+                labels.append((self.labels, rid, name, normalize(name)))
+        self.db.executemany("INSERT INTO resources VALUES (?, ?, ?, ?, ?, ?, ?)", new)
+        self.db.executemany("INSERT INTO labels VALUES (?, ?, ?, ?)", labels)
