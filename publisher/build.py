@@ -44,6 +44,7 @@ from .publish.plans import (
     rows_file,
     table_rows,
     typed_iris,
+    view_rows,
 )
 from .publish.registry import RegistryFiles, registry_files
 from .publish.release import Releases
@@ -51,6 +52,7 @@ from .publish.revisions import revisions
 from .publish.splice import Index, Part, data_part, file_part, write_parts
 from .publish.store import load_store, update_store
 from .publish.tables import TABLES_FILE, write_tables
+from .publish.views import VIEWS_FILE, write_views
 from .registry import ISSUED as REGISTRY_ISSUED
 from .registry.rdf import source_codes, source_points
 from .settings import Settings
@@ -235,6 +237,9 @@ def _build(settings: Settings, releases: Releases) -> BuildResult:
             releases.abort(tmp)
             return BuildResult(checked, current, False, revalidated, plans, triples)
         info["vocab"] = _write_store(settings, summaries, iris, tmp, current, previous, catalog_change)
+        write_views(tmp / VIEWS_FILE, (view_rows(settings.cache_dir, s.key) for s in summaries.values()),
+                    (_vocab_file(settings, "vocab.nq"), registry_files(settings.cache_dir, iris).nquads.read_bytes(),
+                     (tmp / CATALOG_LINES).read_bytes()))
         (tmp / BUILD_INFO).write_text(json.dumps(info, ensure_ascii=False, indent=1, sort_keys=True)
                                       + "\n", encoding="utf-8")
         final = releases.commit(tmp, digest[:12])

@@ -66,6 +66,7 @@ def test_incremental_build_equals_a_build_from_nothing(tmp_path: Path, monkeypat
     # the same bytes, except the modification dates the first build recorded
     a, b = _files(settings.out), _files(fresh.out)
     assert set(a) == set(b)
+    assert "views.sqlite" in a  # search and compare: the unchanged plans' rows from the cache
     dated = {"downloads/catalog.ttl", "downloads/catalog.jsonld", "downloads/SHA256SUMS", "build-info.json"}
     assert {k for k in a if a[k] != b[k]} <= dated
     # and a second build from nothing gives the very same bytes, dates included

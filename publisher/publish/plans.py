@@ -33,13 +33,14 @@ if TYPE_CHECKING:
 PACKAGE = Path(__file__).resolve().parents[1]
 ROWS_FILE = "rows.csv"
 TABLE_ROWS_FILE = "tables.json"  # the plan's rows of tables.sqlite (publish/tables.py)
+VIEW_ROWS_FILE = "views.json"  # the plan's rows of views.sqlite (publish/views.py)
 META_FILE = "meta.json"
 TYPED_FILE = "typed.json"  # every typed IRI of the plan, read only when another plan points in
 ARTIFACT_VERSION = "4"
 # the modules whose code decides a plan's files (the cache key includes their text)
 CODE_MODULES = ("load", "sources", "yamlsrc", "convert", "fiscal", "namespaces", "formats", "errors",
                 "validate", "publish/plans", "publish/dumps", "publish/context", "publish/csvout",
-                "publish/tables", "publish/compose", "registry/__init__")
+                "publish/tables", "publish/views", "publish/compose", "registry/__init__")
 
 
 @cache
@@ -189,7 +190,8 @@ def cached_summary(cache_dir: Path, key: str) -> PlanSummary | None:
     except (OSError, ValueError, TypeError):
         return None
     if not (d / TYPED_FILE).is_file() or (not all((d / f"plan.{ext}").is_file() and (d / f"all-part.{ext}.gz").is_file()
-                for ext in DUMP_FORMATS) or not (d / ROWS_FILE).is_file() or not (d / TABLE_ROWS_FILE).is_file()):
+                for ext in DUMP_FORMATS) or not (d / ROWS_FILE).is_file() or not (d / TABLE_ROWS_FILE).is_file()
+            or not (d / VIEW_ROWS_FILE).is_file()):
         return None
     summary.revalidated = False
     return summary
@@ -220,6 +222,11 @@ def _fiscal_years(period: dict[str, Any] | None) -> list[int] | None:
     return [parse_fiscal(period["start"]).fiscal_year, parse_fiscal(period["end"]).fiscal_year]
 
 
+def view_rows(cache_dir: Path, key: str) -> dict[str, list]:
+    """The plan's rows of views.sqlite."""
+    return json.loads((_dir(cache_dir, key) / VIEW_ROWS_FILE).read_text(encoding="utf-8"))
+
+
 def table_rows(cache_dir: Path, key: str) -> dict[str, list[list]]:
     """The plan's rows of every table of tables.sqlite."""
     return json.loads((_dir(cache_dir, key) / TABLE_ROWS_FILE).read_text(encoding="utf-8"))
@@ -243,6 +250,7 @@ def process_plan(job: tuple[Path, str, Path, Path, str, int, str]) -> PlanSummar
     from .csvout import csv_rows_bytes
     from .dumps import prefix_header, serialize_all
     from .tables import plan_rows_bytes
+    from .views import plan_view_rows_bytes
 
     folder, key, root, cache_dir, base, max_file_size, engine = job
     try:
@@ -270,6 +278,7 @@ def process_plan(job: tuple[Path, str, Path, Path, str, int, str]) -> PlanSummar
         (tmp / f"all-part.{ext}.gz").write_bytes(data)
     (tmp / ROWS_FILE).write_bytes(csv_rows_bytes(source.id, graph))
     (tmp / TABLE_ROWS_FILE).write_bytes(plan_rows_bytes(source.id, graph))
+    (tmp / VIEW_ROWS_FILE).write_bytes(plan_view_rows_bytes(graph))
     index, typed = corpus_index(graph, iris.base, source.id)
     (tmp / TYPED_FILE).write_text(json.dumps(typed), encoding="utf-8")
     p = source.plan.data

@@ -33,6 +33,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import usage_error
+from ..publish.views import VIEWS_FILE
 from ..settings import Settings
 from . import api, routes
 from .conneg import HTML, Offer, negotiate
@@ -46,6 +47,7 @@ from .remote_store import SparqlStore
 from .renderers.html import HtmlRenderer
 from .routes import Web
 from .service import Site
+from .service.index import open_views
 from .store import OxigraphStore, Store
 
 log = logging.getLogger("planlod.serve")
@@ -174,10 +176,13 @@ class _Shared:
 
 def open_web(settings: Settings, store: Store, shared: _Shared) -> Web:
     """What the routes use to answer from one release (its store, worker pool, downloads)."""
-    downloads = (store.location.parent / "downloads" if store.location is not None
-                 else settings.out.resolve() / "downloads")
+    release = store.location.parent if store.location is not None else settings.out.resolve()
+    downloads = release / "downloads"
+    # the views of the release served; a remote store's are those of the publication at --out,
+    # as its downloads are (a store given without a location has none: search asks the store)
+    views = open_views(release / VIEWS_FILE) if store.location is not None or settings.sparql_endpoint else None
     return Web(settings=settings, store=store, paths=shared.paths,
-               site=Site(store, shared.paths, settings.catalog_page_size), html=shared.html,
+               site=Site(store, shared.paths, settings.catalog_page_size, views), html=shared.html,
                runner=make_runner(store, settings),
                downloads=downloads if downloads.is_dir() else None, examples=shared.examples,
                slots=shared.slots, pages=PageCache(settings.page_cache_bytes))

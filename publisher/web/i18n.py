@@ -27,8 +27,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "search.button": ("検索", "Search"),
     "search.results": ("件見つかりました", "results"),
     "search.none": ("見つかりませんでした。", "Nothing found."),
-    "search.more": ("上位のみ表示しています。語を足して絞ってください。",
-                    "Only the best matches are shown; add words to narrow the search."),
+    "search.facets": ("絞り込み", "Narrow the results"),
+    "search.facet.prefecture": ("都道府県", "Prefecture"),
+    "search.facet.municipality": ("自治体", "Municipality"),
+    "search.facet.level": ("階層・種類", "Level or kind"),
+    "search.facet.sdg": ("SDGs の目標", "SDG goal"),
+    "search.facet.all": ("すべて", "all"),
+    "compare.prefecture": ("都道府県", "Prefecture"),
+    "compare.all": ("全国", "All of Japan"),
     "home.what": ("これは何？", "What is this?"),
     "home.what.text": (
         "総合計画は、市町村が将来像・基本目標・政策・施策・主な取組と成果指標（KPI）を定める最上位の計画です。"

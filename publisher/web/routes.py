@@ -26,7 +26,7 @@ from .errors import WebError, not_acceptable, not_found
 from .examples import Example
 from .follow import SCOPE_KEY
 from .i18n import LANGS, accepted_lang
-from .locator import Locator, municipality_filter
+from .locator import Locator, municipality_filter, prefecture_filter, search_filters
 from .pagecache import PageCache
 from .paths import Paths, whole_number
 from .renderers import RDF_RENDERERS
@@ -261,7 +261,7 @@ def compare(request: Request) -> Response:
     offer, alternates, cached, headers = _view(request)
     if cached is not None:
         return cached
-    data = web.site.compare(_bases(request))
+    data = web.site.compare(_bases(request), prefecture_filter(request))
     if offer.key != "html":
         body = COMPARE_RENDERERS[offer.key](data, Locator(request, web.paths))
         return _data(body, offer, headers)
@@ -293,10 +293,33 @@ def search(request: Request) -> Response:
     offer, alternates, cached, headers = _view(request)
     if cached is not None:
         return cached
-    data = web.site.search(request.query_params.get("q", "")[:200])
+    data = web.site.search(request.query_params.get("q", "")[:200], search_filters(request),
+                           _page_number(request) or 1)
+    data["links"] = _search_links(request, data)
     if offer.key != "html":
         return _data(SEARCH_RENDERERS[offer.key](data, Locator(request, web.paths)), offer, headers)
     return html_page(request, "search.html", headers, d=data, alternates=alternates)
+
+
+def _search_links(request: Request, data: dict) -> dict[str, str | None]:
+    """The paths of /search's previous and next pages, and of each facet value chosen or
+    dropped (the same query otherwise, back on its first page)."""
+    stem = request.url.path
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("page", "lang")]
+
+    def at(params: list[tuple[str, str]]) -> str:
+        return f"{stem}?{urlencode(params)}"
+
+    page = data["page"]
+    links: dict[str, str | None] = {
+        "next": at([*kept, ("page", str(page + 1))]) if data["more"] else None,
+        "previous": at([*kept, ("page", str(page - 1))]) if page > 1 else None}
+    for name, values in data["facets"].items():
+        others = [(k, v) for k, v in kept if k != name]
+        links[name] = at(others)  # the facet dropped
+        for f in values:
+            f["href"] = at([*others, (name, f["value"])])
+    return links
 
 
 def choose_lang(request: Request) -> Response:

@@ -54,7 +54,9 @@ def test_search_data_headers(client) -> None:  # noqa: ANN001
     assert '</search.json?q=%E5%B9%B8>; rel="alternate"; type="application/json"' in r.headers["link"]
     assert "Accept" in r.headers["vary"] and "Accept-Language" not in r.headers["vary"]
     assert client.get("/search?q=x", headers={"Accept": "image/png"}).status_code == 406
-    assert _get(client, "/search.json").json() == {"q": "", "total": 0, "more": False, "results": []}
+    assert _get(client, "/search.json").json() == {
+        "q": "", "total": 0, "page": 1, "pages": 1, "more": False, "next": None, "next_url": None,
+        "filters": {}, "facets": {}, "results": []}
 
 
 # --- /compare --------------------------------------------------------------------------------

@@ -28,6 +28,8 @@ GRIDS = (("sdg", "goals"), ("domain", "domains"))  # the grid's cells, and its c
 class Locating(Protocol):
     """Where this server serves an IRI (:class:`publisher.web.locator.Locator`)."""
 
+    root: str  # this server's address, as the client asked it
+
     def url(self, iri: str) -> str | None: ...
 
     def locate(self, value: object) -> object: ...
@@ -50,11 +52,19 @@ def _text(ref: Ref | None, lang: str) -> str:
 
 
 def search_json(data: dict, where: Locating) -> bytes:
+    """The page of results, Datasette-style: ``next`` (the next page's number, or null) and
+    ``next_url``; ``total`` counts every hit, ``facets`` each facet's most frequent values."""
     results = [{"iri": r["ref"].iri, "label": label(r["ref"]), "match": r["match"],
                 "kind": link(r["kind"]), "plan": link(r["plan"]),
                 "municipality": link(r["muni"])} for r in data["results"]]
-    return _json(where.locate({"q": data["q"], "total": len(results), "more": data["more"],
-                               "results": results}))
+    nxt = data.get("links", {}).get("next")
+    facets = {name: [{"value": f["value"], "count": f["count"], **link(f["ref"])} for f in values]
+              for name, values in data["facets"].items()}
+    return _json(where.locate({"q": data["q"], "total": data["total"], "page": data["page"],
+                               "pages": data["pages"], "more": data["more"],
+                               "next": str(data["page"] + 1) if nxt else None,
+                               "next_url": where.root + nxt if nxt else None,
+                               "filters": data["filters"], "facets": facets, "results": results}))
 
 
 def search_csv(data: dict, where: Locating) -> bytes:

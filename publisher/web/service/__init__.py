@@ -11,7 +11,9 @@ from ...namespaces import DEF, MPLAN, SDG
 from ..paths import Paths
 from ..store import Store
 from . import catalog, links, places, plans, vocab
+from .index import ViewsIndex
 from .reader import Reader, sdg_notation
+from .search import Filters, search_index, search_store
 
 KIND_BY_TYPE = (
     (str(MPLAN.Plan), "plan"),
@@ -30,8 +32,10 @@ SDG_SCHEME = f"{DEF}/sdg"
 class Site:
     """Resolves IRIs to kinds of page and gathers their data."""
 
-    def __init__(self, store: Store, paths: Paths, catalog_page_size: int = 100):
+    def __init__(self, store: Store, paths: Paths, catalog_page_size: int = 100,
+                 views: ViewsIndex | None = None):
         self.reader = Reader(store, paths)
+        self.views = views  # the release's search index and matrices (None: ask the store)
         self.paths = paths
         self.catalog_iri = paths.base + "catalog"
         self.page_size = catalog_page_size
@@ -119,16 +123,24 @@ class Site:
     def home(self) -> dict:
         return catalog.home_page(self.reader)
 
-    def compare(self, bases: tuple[str, ...] = links.BASES) -> dict:
-        return links.compare_page(self.reader, bases)
+    def compare(self, bases: tuple[str, ...] = links.BASES, prefecture: str | None = None) -> dict:
+        """The cross-city grids (of one prefecture's municipalities, by its code), from the
+        release's views when it has them."""
+        if self.views is not None:
+            return links.compare_views(self.reader, self.views, bases, prefecture)
+        return links.compare_page(self.reader, bases, prefecture)
 
     def coverage(self) -> places.Coverage:
         """Which municipalities have a plan, by prefecture, and when plans end: computed once
         per release."""
         return self._coverage.get()
 
-    def search(self, q: str) -> dict:
-        return catalog.search(self.reader, q)
+    def search(self, q: str, filters: Filters | None = None, page: int = 1) -> dict:
+        """Page ``page`` of what /search finds for ``q``: from the release's index, faceted;
+        without one (a remote store), from the store's labels, unfaceted."""
+        if self.views is not None:
+            return search_index(self.reader, self.views, q, filters or Filters(), page)
+        return search_store(catalog.search(self.reader, q), page)
 
     def query_terms(self) -> dict:
         return vocab.query_terms(self.reader)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 import pyoxigraph as ox
 
 from ...namespaces import DEF
+from ...publish.views import normalize
 from .links import SDG_GOALS
 from .plans import provenance, texts
 from .reader import Reader, iri_values, number, page_count, term, text_of
@@ -176,13 +175,9 @@ def home_page(r: Reader) -> dict:
             "municipalities": list(by_muni.values())}
 
 
-def normalize(text: str) -> str:
-    """What search compares: NFKC (full-width → half-width), lower case, trimmed."""
-    return unicodedata.normalize("NFKC", text).strip().lower()
-
-
 def search(r: Reader, q: str, limit: int = 200) -> dict:
-    """Resources whose label contains ``q`` (a substring; no tokenizer), best matches first."""
+    """Resources whose label contains ``q`` (a substring; no tokenizer), best matches first,
+    read from the store: for a release without its index (see :mod:`.search`)."""
     needle = normalize(q)
     if not needle:
         return {"q": q, "results": [], "more": False}

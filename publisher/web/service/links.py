@@ -7,6 +7,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from ...namespaces import DEF
+from ...registry import registry
+from .index import ViewsIndex
 from .reader import Reader, Ref, iri_values, number, page_count, sdg_notation, term, text_of
 
 BASES = ("declared", "curated", "suggested")
@@ -183,10 +185,42 @@ def municipalities(r: Reader) -> list[Ref]:
     return [refs[x["m"].value] for x in rows]
 
 
-def compare_page(r: Reader, bases: tuple[str, ...] = BASES) -> dict:
+def in_prefecture(muni: str, prefecture: str | None) -> bool:
+    """Is the municipality ``muni`` (an IRI) in ``prefecture`` (a code; None: anywhere)?"""
+    if prefecture is None:
+        return True
+    code = municipality_code(muni)
+    lg = registry().get(code) if code else None
+    return lg is not None and lg.prefecture_code == prefecture
+
+
+def _grids(r: Reader, munis: list[Ref], sdg: dict, dom: dict, bases: tuple[str, ...],
+           prefecture: str | None, total: int) -> dict:
+    goals = r.refs(SDG_GOALS)
+    return {"municipalities": munis, "goals": [goals[g] for g in SDG_GOALS], "domains": domains(r),
+            "sdg": sdg, "domain": dom, "bases": bases, "prefecture": prefecture,
+            "prefectures": [(p.code, p.name, p.name_en) for p in registry().prefectures()],
+            "total": total}
+
+
+def compare_views(r: Reader, index: ViewsIndex, bases: tuple[str, ...] = BASES,
+                  prefecture: str | None = None) -> dict:
+    """:func:`compare_page` from the release's precomputed cells."""
+    pref_iri = f"{r.paths.base}municipality/{prefecture}" if prefecture else None
+    munis = [m for m, _ in index.plans(pref_iri)]
+    refs = r.refs(munis)
+    grids: dict[str, dict[tuple[str, str], dict[str, int]]] = {"sdg": {}, "domain": {}}
+    for c in index.cells(bases, pref_iri):
+        grids[c.grid].setdefault((c.municipality, c.target), {})[c.basis] = c.items
+    return _grids(r, [refs[m] for m in munis], grids["sdg"], grids["domain"], bases, prefecture,
+                  index.links(pref_iri))
+
+
+def compare_page(r: Reader, bases: tuple[str, ...] = BASES, prefecture: str | None = None) -> dict:
     """Municipalities × SDG goals and municipalities × policy domains: counts of linked items,
-    split by provenance."""
-    rows = _links(r, "?item ?target ?basis ?muni", details=False)
+    split by provenance (of the municipalities of ``prefecture``, a code, when given)."""
+    rows = [x for x in _links(r, "?item ?target ?basis ?muni", details=False)
+            if in_prefecture(x["muni"].value, prefecture)]
     sdg: dict[tuple[str, str], dict[str, set[str]]] = {}
     dom: dict[tuple[str, str], dict[str, set[str]]] = {}
     for x in rows:
@@ -204,7 +238,5 @@ def compare_page(r: Reader, bases: tuple[str, ...] = BASES) -> dict:
     def counts(cells: dict) -> dict[tuple[str, str], dict[str, int]]:
         return {k: {b: len(v) for b, v in by.items()} for k, by in cells.items()}
 
-    goals = r.refs(SDG_GOALS)
-    return {"municipalities": municipalities(r), "goals": [goals[g] for g in SDG_GOALS],
-            "domains": domains(r), "sdg": counts(sdg), "domain": counts(dom), "bases": bases,
-            "total": len(rows)}
+    munis = [m for m in municipalities(r) if in_prefecture(m.iri, prefecture)]
+    return _grids(r, munis, counts(sdg), counts(dom), bases, prefecture, len(rows))
