@@ -187,6 +187,10 @@ def markdown(queries: list[CatalogueQuery] | None = None) -> str:
         if q.params:
             out.append("")
         out += [f"`planlod query {q.name}`", ""]
+        if q.download:
+            out += [f"Whole country: published at every build as `downloads/queries/{q.name}.csv`, "
+                    f"next to `downloads/queries/{q.name}.rq`; the query page links them instead of "
+                    "running it.", ""]
     return "\n".join(out)
 
 
