@@ -26,8 +26,10 @@ def _rows(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8"))))
 
 
-def test_baseline_to_target_is_downloaded() -> None:
-    assert "baseline-to-target" in [q.name for q in downloaded()]
+def test_whole_country_queries_are_downloaded() -> None:
+    assert {"baseline-to-target", "indicators-decrease"} <= {q.name for q in downloaded()}
+    for query in downloaded():  # the build joins the plans' rows by city (publish/answers.py)
+        assert "\nORDER BY ?city " in query.text, query.name
 
 
 def test_download_rows_equal_the_answer_on_the_store(seed_publication) -> None:
