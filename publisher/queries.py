@@ -148,6 +148,10 @@ def run_command(name: str, params: list[str], fmt: str, settings: Settings) -> i
     if not store_dir.is_dir():
         raise usage_error(f"There is no publication at {settings.out}: run `planlod build` first.",
                           f"{settings.out} に公開物がありません。先に `planlod build` を実行してください。")
+    download = settings.out / "downloads" / "queries" / f"{name}.csv"
+    if query.download and not values and download.is_file():
+        print(f"{name} lists the whole country: its answer is also published as {download} "
+              f"/ 全国を並べる問い合わせです。答えは {download} にも公開しています。", file=sys.stderr)
     solutions = run(ox.Store.read_only(str(store_dir)), query, values)
     if fmt == "table":
         sys.stdout.write(table(solutions))

@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import subprocess
+import sys
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -76,3 +78,12 @@ def test_query_page_links_the_download_instead_of_running(seed_publication) -> N
             assert rq.status_code == 200 and rq.text == query.text
         other = client.get("/query?example=plans", headers={"Accept": "text/html"})
         assert 'id="example-download"' not in other.text and 'id="result-table"' in other.text
+
+
+def test_planlod_query_names_the_download(seed_publication) -> None:
+    for query in downloaded():
+        done = subprocess.run([sys.executable, "-m", "publisher", "--out", str(seed_publication), "query",
+                               query.name], capture_output=True, check=True)
+        path = seed_publication / "downloads" / "queries" / f"{query.name}.csv"
+        assert str(path) in done.stderr.decode("utf-8")
+        assert sorted(_rows(done.stdout)) == sorted(_rows(path.read_bytes()))
