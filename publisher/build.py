@@ -22,6 +22,7 @@ from .locate import findings
 from .namespaces import DEFAULT_LICENSE, ONTOLOGY_IRI, Iris
 from .progress import Progress
 from .publish import catalog
+from .publish.answers import write_downloads
 from .publish.catalog import (
     CATALOG_FILES,
     STORE_PIECE,
@@ -39,6 +40,7 @@ from .publish.plans import (
     cached_summary,
     code_digest,
     member_file,
+    plan_dir,
     plan_file,
     process_plan,
     rows_file,
@@ -358,6 +360,8 @@ def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
     csv_rows = [file_part(s.key, rows_file(cache, s.key)) for s in summaries.values()]
     write(f"downloads/{CSV_FILE}", [data_part(csv_header_bytes()), *csv_rows])
     write(f"downloads/{EXCEL_CSV_FILE}", [data_part(BOM + csv_header_bytes()), *csv_rows])
+    answers = write_downloads(write, downloads, ((_ja(s.municipality_name), str(iris.plan(pid)), s.key, plan_dir(cache, s.key))
+                                      for pid, s in summaries.items()))
     write_tables(downloads / TABLES_FILE, (table_rows(cache, s.key) for s in summaries.values()))
     infos[TABLES_FILE] = ((downloads / TABLES_FILE).stat().st_size, _sha256((downloads / TABLES_FILE).read_bytes()))
     small: dict[str, bytes] = {}
@@ -402,7 +406,8 @@ def _write_files(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
                               schema=f"{CSV_FILE}-metadata.json"),
                "csv-excel": replace(info_of(EXCEL_CSV_FILE), title=("全自治体の総合計画の指標値（Excel用、BOM付き）",
                                                                    "Indicator values of all plans, for Excel (with BOM)")),
-               "sqlite": replace(info_of(TABLES_FILE), title=("全自治体の総合計画の表", "Tables of all plans"))},
+               "sqlite": replace(info_of(TABLES_FILE), title=("全自治体の総合計画の表", "Tables of all plans")),
+               **answers},
         triples=sum(s.triples for s in summaries.values()))
     register = _registry_info(iris, registry, {ext: info_of(f"registry.{ext}") for ext in (*DUMP_FORMATS, "csv")})
     small[f"{CSV_FILE}-metadata.json"] = (json.dumps(

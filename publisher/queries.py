@@ -7,12 +7,15 @@ Each file starts with comment lines that describe it, then the query::
     # description: …
     # description_en: …
     # param: year xsd:gYear — 計画の最終年度 / the plan's last fiscal year
+    # download: yes
 
 The queries read the union of all named graphs as their default graph (the way ``/sparql``
 does), so they run unchanged on the endpoint, on the query page and with
 ``planlod query NAME``. A ``param`` is a variable the caller may bind: the query gives it a
 default with ``COALESCE`` and projects it, so that the value is substituted as a typed term
-(SPARQL SEP-0007), never pasted into the text.
+(SPARQL SEP-0007), never pasted into the text. ``download: yes`` marks a query that lists the
+whole country: the build publishes its answer as ``downloads/queries/NAME.csv``
+(publish/answers.py), and the query page links that file instead of running the query.
 
 >>> names = [q.name for q in catalogue()]
 >>> "happiness-targets" in names and len(names) >= 15
@@ -66,6 +69,7 @@ class CatalogueQuery:
     description: dict[str, str]
     params: tuple[Param, ...]
     text: str
+    download: bool = False  # its answer is published at build time (publish/answers.py)
 
 
 def parse(name: str, text: str) -> CatalogueQuery:
@@ -88,7 +92,8 @@ def parse(name: str, text: str) -> CatalogueQuery:
     if missing:
         raise ValueError(f"queries/{name}.rq: the header lacks {', '.join(missing)}")
     return CatalogueQuery(name, {"ja": meta["title"], "en": meta["title_en"]},
-                          {"ja": meta["description"], "en": meta["description_en"]}, tuple(params), text)
+                          {"ja": meta["description"], "en": meta["description_en"]}, tuple(params), text,
+                          download=meta.get("download") == "yes")
 
 
 def catalogue(folder: Path = QUERIES) -> list[CatalogueQuery]:
@@ -143,6 +148,10 @@ def run_command(name: str, params: list[str], fmt: str, settings: Settings) -> i
     if not store_dir.is_dir():
         raise usage_error(f"There is no publication at {settings.out}: run `planlod build` first.",
                           f"{settings.out} に公開物がありません。先に `planlod build` を実行してください。")
+    download = settings.out / "downloads" / "queries" / f"{name}.csv"
+    if query.download and not values and download.is_file():
+        print(f"{name} lists the whole country: its answer is also published as {download} "
+              f"/ 全国を並べる問い合わせです。答えは {download} にも公開しています。", file=sys.stderr)
     solutions = run(ox.Store.read_only(str(store_dir)), query, values)
     if fmt == "table":
         sys.stdout.write(table(solutions))
@@ -182,6 +191,10 @@ def markdown(queries: list[CatalogueQuery] | None = None) -> str:
         if q.params:
             out.append("")
         out += [f"`planlod query {q.name}`", ""]
+        if q.download:
+            out += [f"Whole country: published at every build as `downloads/queries/{q.name}.csv`, "
+                    f"next to `downloads/queries/{q.name}.rq`; the query page links them instead of "
+                    "running it.", ""]
     return "\n".join(out)
 
 

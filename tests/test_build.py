@@ -24,6 +24,7 @@ from rdflib.compare import isomorphic
 from publisher import workers as workers_module
 from publisher.build import build, check
 from publisher.formats import DUMP_FORMATS, by_extension
+from publisher.publish.answers import downloaded
 from publisher.publish.release import Releases
 from publisher.settings import Settings
 
@@ -61,9 +62,10 @@ def test_catalog_describes_every_file_truthfully(seed_publication):
     SELECT ?url ?size ?sum WHERE { ?d dcat:downloadURL ?url ; dcat:byteSize ?size ;
       spdx:checksum/spdx:checksumValue ?sum }"""
     rows = list(g.query(q))
-    # 5 plans in every format; all plans in every format, CSV, Excel's CSV and SQLite; the
-    # registry in every format and CSV
-    assert len(rows) == 5 * len(DUMP_FORMATS) + len(DUMP_FORMATS) + 3 + len(DUMP_FORMATS) + 1
+    # 5 plans in every format; all plans in every format, CSV, Excel's CSV, SQLite and the
+    # answer of each whole-country query; the registry in every format and CSV
+    assert len(rows) == (5 * len(DUMP_FORMATS) + len(DUMP_FORMATS) + 3 + len(downloaded())
+                         + len(DUMP_FORMATS) + 1)
     for url, size, digest in rows:
         data = (downloads / str(url).split("/downloads/", 1)[1]).read_bytes()
         assert int(size) == len(data)

@@ -145,16 +145,25 @@ def _file_type_node(g: Graph, ext: str) -> None:
     g.add((node, RDFS.label, Literal(_format_name(ext), lang="en")))
 
 
+def _file_kind(ext: str) -> str:
+    """The format a distribution's key names: ``csv-excel`` and ``csv-{query}`` (a catalogue
+    query's answer, publish/answers.py) are CSV files."""
+    return "csv" if ext.startswith("csv-") else ext
+
+
 def _format_node(ext: str) -> URIRef:
-    return URIRef(EU_FILE_TYPE + FILE_TYPES[ext]) if ext in FILE_TYPES else _media_type(ext)
+    kind = _file_kind(ext)
+    return URIRef(EU_FILE_TYPE + FILE_TYPES[kind]) if kind in FILE_TYPES else _media_type(ext)
 
 
 def _media_type_name(ext: str) -> str:
-    return TABLE_FORMATS[ext][0] if ext in TABLE_FORMATS else by_extension(ext).media_type
+    kind = _file_kind(ext)
+    return TABLE_FORMATS[kind][0] if kind in TABLE_FORMATS else by_extension(kind).media_type
 
 
 def _format_name(ext: str) -> str:
-    return TABLE_FORMATS[ext][1] if ext in TABLE_FORMATS else by_extension(ext).name
+    kind = _file_kind(ext)
+    return TABLE_FORMATS[kind][1] if kind in TABLE_FORMATS else by_extension(kind).name
 
 
 def catalog_head(iris: Iris, datasets: list[DatasetInfo], modified: str) -> Graph:
@@ -296,7 +305,7 @@ def void_dataset(iris: Iris, info: DatasetInfo) -> Graph:
     g.add((ds, VOID.uriSpace, Literal(iris.base)))
     g.add((ds, DCTERMS.license, URIRef(info.license)))
     for ext, f in sorted(info.files.items()):
-        if ext not in TABLE_FORMATS:
+        if _file_kind(ext) not in TABLE_FORMATS:
             g.add((ds, VOID.dataDump, URIRef(f"{iris.base}downloads/{f.path}")))
     if info.plan is not None:  # a plan's dataset is a subset of all plans'
         g.add((iris.dataset("all"), VOID.subset, ds))

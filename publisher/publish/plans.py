@@ -1,7 +1,8 @@
 """Everything the build does for one plan, in one worker, cached by the plan's content hash.
 
 For each plan folder :func:`process_plan` loads, converts and validates the plan, then writes
-its five dumps and its rows of the indicators CSV into a cache folder named by the SHA-256 of
+its five dumps, its rows of the indicators CSV and of the catalogue queries published as
+downloads (publish/answers.py) into a cache folder named by the SHA-256 of
 its source files (and of the code and rules that turn them into output). A plan whose files
 have not changed is neither loaded, nor validated, nor serialised again: the build links its
 cached files into the new release. The main process only ever sees small summaries
@@ -24,8 +25,10 @@ from ..errors import PlanError, Problem, SourceError
 from ..fiscal import parse_fiscal
 from ..formats import DUMP_FORMATS
 from ..namespaces import Iris
+from ..queries import QUERIES
 from ..sources import default_root, read_source, source_files
 from ..validate import CorpusIndex, PlanReport, Result, Validator, corpus_index, files_digest
+from .answers import downloaded, has_plan_rows, write_plan_rows
 
 if TYPE_CHECKING:
     from ..load import PlanSource
@@ -36,11 +39,12 @@ TABLE_ROWS_FILE = "tables.json"  # the plan's rows of tables.sqlite (publish/tab
 VIEW_ROWS_FILE = "views.json"  # the plan's rows of views.sqlite (publish/views.py)
 META_FILE = "meta.json"
 TYPED_FILE = "typed.json"  # every typed IRI of the plan, read only when another plan points in
-ARTIFACT_VERSION = "4"
+ARTIFACT_VERSION = "5"
 # the modules whose code decides a plan's files (the cache key includes their text)
 CODE_MODULES = ("load", "sources", "yamlsrc", "convert", "fiscal", "namespaces", "formats", "errors",
                 "validate", "publish/plans", "publish/dumps", "publish/context", "publish/csvout",
-                "publish/tables", "publish/views", "publish/compose", "registry/__init__")
+                "publish/tables", "publish/views", "publish/compose", "publish/answers", "queries",
+                "registry/__init__")
 
 
 @cache
@@ -49,6 +53,7 @@ def code_digest() -> str:
     files = [PACKAGE / f"{name}.py" for name in CODE_MODULES]
     files += sorted((PACKAGE / "schemas").glob("*.json"))
     files.append(PACKAGE / "registry" / "local-governments.csv")  # plans are checked against it
+    files += [QUERIES / f"{q.name}.rq" for q in downloaded()]  # each plan's rows of their answers
     return files_digest(files)
 
 
@@ -181,6 +186,11 @@ def _dir(cache_dir: Path, key: str) -> Path:
     return cache_dir / "plans" / key[:2] / key
 
 
+def plan_dir(cache_dir: Path, key: str) -> Path:
+    """The cache folder of a processed plan."""
+    return _dir(cache_dir, key)
+
+
 def cached_summary(cache_dir: Path, key: str) -> PlanSummary | None:
     """The summary of a plan processed before with the same key, if its files are all there."""
     d = _dir(cache_dir, key)
@@ -191,7 +201,7 @@ def cached_summary(cache_dir: Path, key: str) -> PlanSummary | None:
         return None
     if not (d / TYPED_FILE).is_file() or (not all((d / f"plan.{ext}").is_file() and (d / f"all-part.{ext}.gz").is_file()
                 for ext in DUMP_FORMATS) or not (d / ROWS_FILE).is_file() or not (d / TABLE_ROWS_FILE).is_file()
-            or not (d / VIEW_ROWS_FILE).is_file()):
+            or not (d / VIEW_ROWS_FILE).is_file() or not has_plan_rows(d)):
         return None
     summary.revalidated = False
     return summary
@@ -279,6 +289,7 @@ def process_plan(job: tuple[Path, str, Path, Path, str, int, str]) -> PlanSummar
     (tmp / ROWS_FILE).write_bytes(csv_rows_bytes(source.id, graph))
     (tmp / TABLE_ROWS_FILE).write_bytes(plan_rows_bytes(source.id, graph))
     (tmp / VIEW_ROWS_FILE).write_bytes(plan_view_rows_bytes(graph))
+    write_plan_rows(tmp, dumps["nq"], source.code, iris)
     index, typed = corpus_index(graph, iris.base, source.id)
     (tmp / TYPED_FILE).write_text(json.dumps(typed), encoding="utf-8")
     p = source.plan.data

@@ -280,6 +280,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "query.rows": ("{n} 行", "{n} rows"),
     "query.truncated": ("結果が上限 {n} 行で打ち切られました。", "The result was cut at the limit of {n} rows."),
     "query.download": ("ダウンロード", "Download"),
+    "query.whole_country": (
+        "このクエリは全国のすべてを並べるため、ここでは実行しません。公開のたびに計算した答えを"
+        "ダウンロードできます（エンドポイントで実行した結果と同じ列・同じ値です）。",
+        "This query lists the whole country, so it does not run here: its answer, computed at each "
+        "release, is a download (the same columns and values as the endpoint returns)."),
+    "query.whole_country_query": ("それを作ったクエリ（.rq）", "the query that made it (.rq)"),
     "query.endpoint": ("エンドポイント", "Endpoint"),
     "query.limits": ("制限: 実行時間 {timeout} 秒まで、最大 {rows} 行、SERVICE 不可、読み取り専用。",
                      "Limits: {timeout} s per query, at most {rows} rows, no SERVICE, read-only."),

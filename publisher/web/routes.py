@@ -423,6 +423,8 @@ async def query_page(request: Request) -> Response:
     text = request.query_params.get("query")
     chosen = _chosen_example(web.examples, request.query_params.get("example"), text)
     run = bool(text) or chosen is not None and "example" in request.query_params
+    if chosen is not None and chosen.download and (text or chosen.query) == chosen.query:
+        run = False  # a whole-country query: its answer is a download (publish/answers.py)
     if not text:  # an example picked from the list runs; a first visit shows the default
         chosen = chosen or _chosen_example(web.examples, DEFAULT_EXAMPLE, None) or next(iter(web.examples), None)
         text = chosen.query if chosen else ""
@@ -467,7 +469,8 @@ def query_terms(request: Request) -> Response:
 # --- files and site furniture -------------------------------------------------------------------
 
 FILE_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json", "gz": "application/gzip",
-              "txt": "text/plain; charset=utf-8", "sqlite": "application/vnd.sqlite3"}
+              "txt": "text/plain; charset=utf-8", "sqlite": "application/vnd.sqlite3",
+              "rq": "application/sparql-query; charset=utf-8"}
 
 
 def _file_type(name: str) -> str:
