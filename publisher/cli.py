@@ -137,7 +137,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 SERVE_OPTIONS = ("host", "port", "query_timeout", "max_rows", "max_body", "max_concurrent_queries",
                  "query_queue_wait", "max_queries_per_client", "forwarded_allow_ips", "query_memory_mb",
-                 "max_result_bytes", "max_query_depth", "catalog_page_size", "page_cache_bytes", "production_hosts", "sparql_endpoint",
+                 "max_result_bytes", "max_query_depth", "catalog_page_size", "search_timeout", "page_cache_bytes", "production_hosts", "sparql_endpoint",
                  "store_user", "store_password", "store_auth")
 
 
@@ -363,6 +363,9 @@ def parser() -> argparse.ArgumentParser:
                     help="deepest nesting of (), {} and [] in a query; deeper gets 400 before "
                     "any parser sees it (default: 100)")
     sv.add_argument("--catalog-page-size", type=int, help="datasets per /catalog page (default: 100)")
+    sv.add_argument("--search-timeout", type=float,
+                    help="seconds one /search may spend in the release's index; longer gets 503 "
+                    "(search_timeout), asking for a longer word or a facet (default: 5)")
     sv.add_argument("--page-cache-bytes", type=int,
                     help="bytes of rendered pages kept in memory for the release served, least "
                     "recently used dropped first (default: 64000000; 0: none)")

@@ -44,6 +44,7 @@ class Settings:
     max_query_depth: int = 100  # nesting of (), {} and [] in a query; deeper gets 400
     query_queue_wait: float = 1.0  # seconds a /sparql query waits for a free worker before 503
     catalog_page_size: int = 100  # datasets per page of /catalog (Hydra paging beyond)
+    search_timeout: float = 5.0  # seconds one /search may spend in the index before 503
     page_cache_bytes: int = 64_000_000  # bytes of rendered pages kept in memory per release (0: none)
     production_hosts: tuple[str, ...] = ()  # host names where /catalog links keep the base's IRIs
     sparql_endpoint: str | None = None  # serve from this SPARQL 1.1 query endpoint, not the embedded store

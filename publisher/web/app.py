@@ -180,7 +180,7 @@ def open_web(settings: Settings, store: Store, shared: _Shared) -> Web:
     downloads = release / "downloads"
     # the views of the release served; a remote store's are those of the publication at --out,
     # as its downloads are (a store given without a location has none: search asks the store)
-    views = open_views(release / VIEWS_FILE) if store.location is not None or settings.sparql_endpoint else None
+    views = open_views(release / VIEWS_FILE, settings.search_timeout) if store.location is not None or settings.sparql_endpoint else None
     return Web(settings=settings, store=store, paths=shared.paths,
                site=Site(store, shared.paths, settings.catalog_page_size, views), html=shared.html,
                runner=make_runner(store, settings),

@@ -35,6 +35,7 @@ from .renderers.html import HtmlRenderer
 from .renderers.views import COMPARE_RENDERERS, SEARCH_RENDERERS
 from .responses import media_type_header, not_modified, representation
 from .service import Site
+from .service.index import SearchTooBroad
 from .service.links import BASES
 from .sparql import TRUNCATED_HEADER, Answer
 from .store import Store
@@ -293,8 +294,15 @@ def search(request: Request) -> Response:
     offer, alternates, cached, headers = _view(request)
     if cached is not None:
         return cached
-    data = web.site.search(request.query_params.get("q", "")[:200], search_filters(request),
-                           _page_number(request) or 1)
+    try:
+        data = web.site.search(request.query_params.get("q", "")[:200], search_filters(request),
+                               _page_number(request) or 1)
+    except SearchTooBroad:
+        raise WebError(503, "search_timeout",
+                       "This search matches too much to rank and count in time: use a longer word, "
+                       "or narrow it by prefecture, municipality, level or SDG.",
+                       "検索に一致する項目が多すぎて、時間内に順位付けと集計ができませんでした。"
+                       "語を長くするか、都道府県・市区町村・階層・SDGで絞り込んでください。") from None
     data["links"] = _search_links(request, data)
     if offer.key != "html":
         return _data(SEARCH_RENDERERS[offer.key](data, Locator(request, web.paths)), offer, headers)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -14,6 +15,7 @@ import pyoxigraph as ox
 import pytest
 
 from publisher.publish.views import VIEWS_FILE
+from publisher.web.app import create_app
 
 LABELS = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel",
           "http://purl.org/dc/terms/title", "http://xmlns.com/foaf/0.1/name")
@@ -82,6 +84,33 @@ def test_search_ranks_exact_then_prefix_then_contains(client) -> None:  # noqa: 
     results = client.get("/search.json?q=長岡市").json()["results"]
     ranks = [(_norm(r["match"]) != "長岡市", not _norm(r["match"]).startswith("長岡市")) for r in results]
     assert ranks == sorted(ranks) and ranks[0] == (False, False)
+
+
+@pytest.mark.parametrize("q", ["市", "計画", "Plan"])
+def test_search_orders_every_page_by_match_then_shorter_label_then_iri(client, q: str) -> None:  # noqa: ANN001
+    """Across all pages: exact label, then prefix, then contains; then the shorter label, the
+    label, the IRI, with the rank taken from each resource's best label."""
+    results = _all_pages(client, f"/search.json?q={q}")
+    needle = _norm(q)
+    keys = [(_norm(r["match"]) != needle, not _norm(r["match"]).startswith(needle), len(r["match"]),
+             r["match"], r["iri"]) for r in results]
+    assert len(keys) > 50 and keys == sorted(keys)
+
+
+def test_a_search_past_its_time_budget_is_a_503_and_the_index_stays_usable(web_settings) -> None:  # noqa: ANN001
+    """search_timeout bounds the time one /search spends in views.sqlite: with no time at all,
+    a broad query is stopped (503, in both languages); a query that costs nothing still answers,
+    and the same connection answers again once the budget allows."""
+    from conftest import test_client
+
+    with test_client(create_app(replace(web_settings, search_timeout=0.0))) as c:
+        r = c.get("/search.json?q=市")
+        assert r.status_code == 503
+        error = r.json()["error"]
+        assert error["code"] == "search_timeout" and "絞り込" in error["message_ja"]
+        assert c.get("/search.json?q=zzqx-no-such-label").status_code in (200, 503)
+    with test_client(create_app(replace(web_settings, search_timeout=30.0))) as c:
+        assert c.get("/search.json?q=市").json()["total"] > 50
 
 
 def test_each_facet_counts_what_it_filters(client) -> None:  # noqa: ANN001
