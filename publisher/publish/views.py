@@ -8,9 +8,11 @@ beside the store (not among the downloads) and holds:
 - ``labels``: each label of a resource (``rdfs:label``, ``skos:prefLabel``, ``dcterms:title``,
   ``foaf:name``, every language) as written and normalised (NFKC, lower case, trimmed);
 - ``trigrams``: an FTS5 index (``trigram`` tokenizer) of the normalised labels, for queries of
-  three characters or more, and ``grams``: an FTS5 index of each label's single characters
-  and pairs of characters (CJK-bigram style, each written as a hexadecimal token), for queries
-  of one or two characters (防災), which trigrams cannot match. Neither ever scans every label;
+  three characters or more, and ``grams``: an FTS5 index of each label's pairs of adjacent
+  characters (CJK-bigram style, each written as one ASCII token; positions not kept), for
+  queries of two characters (防災), which trigrams cannot match. A query of one character
+  reads the labels themselves (one pass in SQLite: an index of single characters cost more to
+  build than it saved, and such a query matches a large part of the country anyway);
 - ``plans`` (plan, municipality, code, prefecture, links) and ``cells``: distinct linked items
   per municipality × SDG goal and × policy domain, per basis (declared, curated, suggested,
   asserted), what /compare shows.
@@ -34,6 +36,7 @@ import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterable
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +62,7 @@ SCHEMA = (
     "municipality TEXT, prefecture TEXT, goals TEXT)",
     "CREATE TABLE labels (id INTEGER PRIMARY KEY, resource INTEGER, label TEXT, text TEXT)",
     "CREATE VIRTUAL TABLE trigrams USING fts5(text, content='', tokenize='trigram')",
-    "CREATE VIRTUAL TABLE grams USING fts5(text, content='', tokenize='unicode61')",
+    "CREATE VIRTUAL TABLE grams USING fts5(text, content='', tokenize='ascii', detail=none)",
     "CREATE TABLE plans (plan TEXT PRIMARY KEY, municipality TEXT, code TEXT, prefecture TEXT, links INTEGER)",
     "CREATE TABLE cells (grid TEXT, municipality TEXT, prefecture TEXT, target TEXT, basis TEXT, items INTEGER)",
     "CREATE INDEX cells_prefecture ON cells (prefecture)",
@@ -76,18 +79,22 @@ def normalize(text: str) -> str:
 
 
 def gram_token(chars: str) -> str:
-    """One or two characters as one token that any tokenizer keeps whole.
+    """Two characters as one ASCII token: their code points in hexadecimal, ``x`` between.
 
     >>> gram_token("防災")
-    'g00963200707d'
+    'g9632x707d'
     """
-    return "g" + "".join(f"{ord(c):06x}" for c in chars)
+    return "g" + "x".join(f"{ord(c):x}" for c in chars)
 
 
 def grams_of(text: str) -> str:
-    """Every single character and pair of adjacent characters of ``text``, as tokens."""
-    pieces = set(text) | {text[i:i + 2] for i in range(len(text) - 1)}
-    return " ".join(sorted(gram_token(p) for p in pieces))
+    """The tokens of every pair of adjacent characters of ``text``, each once, in order.
+
+    >>> grams_of("防災防災")
+    'g9632x707d g707dx9632'
+    """
+    codes = [f"{ord(c):x}" for c in text]
+    return " ".join(dict.fromkeys(f"g{a}x{b}" for a, b in pairwise(codes)))
 
 
 def sdg_goal(target: str) -> int | None:

@@ -2,8 +2,9 @@
 
 Opened read-only, one connection per thread (Starlette answers pages from a thread pool), for
 the life of the release's :class:`~publisher.web.routes.Web`. Nothing here scans every label:
-a query of three characters or more is looked up in the trigram index, a shorter one in the
-index of single characters and pairs; every candidate is then checked to contain the query.
+a query of three characters or more is looked up in the trigram index, one of two in the index
+of pairs; every candidate is then checked to contain the query. A query of one character reads
+the labels in one pass.
 """
 
 from __future__ import annotations
@@ -109,10 +110,15 @@ class ViewsIndex:
 
     def _search(self, db: sqlite3.Connection, needle: str, chosen: dict[str, str], offset: int,
                 size: int) -> Found:
+        # where the labels containing the needle (?1) are found: an index, else every label
         if len(needle) >= 3:
-            table, match = "trigrams", '"' + needle.replace('"', '""') + '"'
+            found = "trigrams JOIN labels l ON l.id = trigrams.rowid WHERE trigrams MATCH ?2 AND"
+            looked: tuple = (needle, '"' + needle.replace('"', '""') + '"')
+        elif len(needle) == 2:
+            found = "grams JOIN labels l ON l.id = grams.rowid WHERE grams MATCH ?2 AND"
+            looked = (needle, gram_token(needle))
         else:
-            table, match = "grams", gram_token(needle)
+            found, looked = "labels l WHERE", (needle,)
         db.execute("DROP TABLE IF EXISTS temp.hits")
         # rank: 0 exact, 2 starts with, 3 contains; then the label's length (zero-padded, so
         # that the text orders as the tuple) and the label; MIN keeps the best label's row
@@ -122,9 +128,8 @@ class ViewsIndex:
             FROM (SELECT l.resource AS id, l.label AS label,
                          MIN(((l.text != ?1) * 2 + (substr(l.text, 1, length(?1)) != ?1))
                              || printf('%08d', length(l.label)) || l.label) AS rank
-                  FROM {table} JOIN labels l ON l.id = {table}.rowid
-                  WHERE {table} MATCH ?2 AND instr(l.text, ?1) > 0
-                  GROUP BY l.resource) m JOIN resources r ON r.id = m.id""", (needle, match))
+                  FROM {found} instr(l.text, ?1) > 0
+                  GROUP BY l.resource) m JOIN resources r ON r.id = m.id""", looked)
         where, params = self._where(chosen)
         total = db.execute(f"SELECT COUNT(*) FROM hits WHERE {where}", params).fetchone()[0]
         rows = db.execute(f"""
