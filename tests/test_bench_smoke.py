@@ -107,3 +107,20 @@ def test_a_query_over_the_limit_is_stopped_and_the_next_one_still_runs(seed_publ
     assert [(n, rows) for n, _, rows in r["done"]] == [("one", 1), ("plans", 5)]
     r = run_mix(cfg, "oxigraph", seed_publication.resolve() / "store", mix, total=3.0)
     assert [n for n, _, _ in r["done"]] == ["one"] and r["unfinished"] == ["endless", "plans"]
+
+
+def test_the_page_timer_serves_every_page_kind_without_error(seed_publication: Path, tmp_path: Path) -> None:
+    """bench.pages on the seed publication: a real server, every page kind found in the sample
+    and answered 200 on first and cached requests, every view answered (no timing asserted)."""
+    from bench import pages
+
+    out = tmp_path / "pages.json"
+    assert pages.main(["--out", str(seed_publication), "--plans", "5", "--concurrency", "2", "--json", str(out)]) == 0
+    results = json.loads(out.read_text(encoding="utf-8"))
+    first, cached = results["pages"]["first"], results["pages"]["cached"]
+    kinds = {name for name, _ in pages.KINDS}
+    assert kinds <= set(first) and kinds <= set(cached)
+    assert first["errors"] == cached["errors"] == 0
+    assert first["all"]["n"] == cached["all"]["n"] == results["paths"]
+    assert all(v["status"] == 200 for v in results["views"].values())
+    assert results["views"]["/search.json?q=%E9%98%B2%E7%81%BD"]["hits"] > 0
