@@ -552,21 +552,40 @@ def void(request: Request) -> Response:
                     headers=headers)
 
 
+#: URLs in one sitemap file, the most the sitemaps.org protocol allows; a site with more gets
+#: a sitemap index of pages (/sitemap.xml?page=N).
+SITEMAP_MAX_URLS = 50_000
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
 @cached_page
 def sitemap(request: Request) -> Response:
+    """/sitemap.xml: every page worth indexing. Up to SITEMAP_MAX_URLS it is one file; above, it
+    is a sitemap index whose files are /sitemap.xml?page=1, 2, … of that many URLs each."""
     web = web_of(request)
-    if (page := _cached_page(request, "xml")) is not None:
-        return page
+    page = _page_number(request)
+    if (cached := _cached_page(request, "xml")) is not None:
+        return cached
     cached, headers = _not_modified(request, "xml", vary=False)
     if cached is not None:
         return cached
     root = str(request.base_url).rstrip("/")
     lastmod = web.store.release.modified.date().isoformat()
-    urls = ["/", "/coverage", "/compare", "/query", "/downloads/"] + [web.paths.href(i) for i in web.site.sitemap()]
-    body = ['<?xml version="1.0" encoding="UTF-8"?>',
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for u in dict.fromkeys(urls):
-        body.append(f"<url><loc>{_xml(root + u)}</loc><lastmod>{lastmod}</lastmod></url>")
+    urls = list(dict.fromkeys(["/", "/coverage", "/compare", "/query", "/downloads/"]
+                              + [web.paths.href(i) for i in web.site.sitemap()]))
+    pages = max(1, -(-len(urls) // SITEMAP_MAX_URLS))
+    if page is not None and page > pages:
+        raise not_found()
+    if page is None and pages > 1:
+        body = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sitemapindex xmlns="{SITEMAP_NS}">']
+        body += [f"<sitemap><loc>{_xml(f'{root}/sitemap.xml?page={n}')}</loc><lastmod>{lastmod}</lastmod></sitemap>"
+                 for n in range(1, pages + 1)]
+        body.append("</sitemapindex>\n")
+        return Response("\n".join(body), media_type="application/xml", headers=headers)
+    start = ((page or 1) - 1) * SITEMAP_MAX_URLS
+    body = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
+    body += [f"<url><loc>{_xml(root + u)}</loc><lastmod>{lastmod}</lastmod></url>"
+             for u in urls[start:start + SITEMAP_MAX_URLS]]
     body.append("</urlset>\n")
     return Response("\n".join(body), media_type="application/xml", headers=headers)
 

@@ -16,7 +16,7 @@ import pytest
 
 import publisher.queries as queries
 from publisher.registry import registry
-from publisher.web.service.places import Coverage, CoverageCache
+from publisher.web.service.places import Coverage, ReleaseCache
 from publisher.web.service.reader import Reader
 
 B = "https://w3id.org/mplan/id/"
@@ -228,7 +228,7 @@ def test_coverage_is_computed_once_per_release() -> None:
         made.append(release[0])
         return Coverage([], [], {}, [])
 
-    cache = CoverageCache(compute, lambda: release[0])
+    cache = ReleaseCache(compute, lambda: release[0])
     first = cache.get()
     assert cache.get() is first and made == ["r1"]
     release[0] = "r2"

@@ -239,6 +239,36 @@ def test_sitemap_void_robots_health(any_client) -> None:  # noqa: ANN001
     assert any_client.get("/healthz").json()["status"] == "ok"
 
 
+def test_a_sitemap_over_the_protocols_limit_is_an_index_of_pages(web_settings, monkeypatch) -> None:  # noqa: ANN001
+    """Above SITEMAP_MAX_URLS (50,000 by the sitemaps.org protocol; lowered here to 40 so that
+    the seeds exceed it) /sitemap.xml is a sitemap index; its pages hold at most that many
+    URLs each and, in order, exactly the URLs of the one-file sitemap."""
+    from conftest import test_client
+
+    from publisher.web import routes
+
+    sm = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    with test_client(create_app(web_settings)) as c:
+        whole = [e.text for e in ET.fromstring(c.get("/sitemap.xml").content).iter(f"{sm}loc")]
+    assert len(whole) > 100
+    monkeypatch.setattr(routes, "SITEMAP_MAX_URLS", 40)
+    with test_client(create_app(web_settings)) as c:
+        index = ET.fromstring(c.get("/sitemap.xml").content)
+        assert index.tag == f"{sm}sitemapindex"
+        pages = [e.text for e in index.iter(f"{sm}loc")]
+        assert pages == [f"http://testserver/sitemap.xml?page={n}" for n in range(1, -(-len(whole) // 40) + 1)]
+        got: list[str] = []
+        for url in pages:
+            page = ET.fromstring(c.get(url.removeprefix("http://testserver")).content)
+            assert page.tag == f"{sm}urlset"
+            locs = [e.text for e in page.iter(f"{sm}loc")]
+            assert 0 < len(locs) <= 40
+            got += locs
+        assert got == whole
+        assert c.get(f"/sitemap.xml?page={len(pages) + 1}").status_code == 404
+        assert c.get("/sitemap.xml?page=0").status_code == 400
+
+
 def test_one_error_shape(any_client) -> None:  # noqa: ANN001
     r = any_client.get("/plan/nope", headers={"Accept": "application/json"})
     assert r.status_code == 404

@@ -39,8 +39,10 @@ class Site:
         self.paths = paths
         self.catalog_iri = paths.base + "catalog"
         self.page_size = catalog_page_size
-        self._coverage = places.CoverageCache(lambda: places.coverage(self.reader),
+        self._coverage = places.ReleaseCache(lambda: places.coverage(self.reader),
                                               lambda: store.release.id)
+        self._sitemap = places.ReleaseCache(lambda: catalog.sitemap_iris(self.reader, self.catalog_iri),
+                                            lambda: store.release.id)
 
     def kind(self, iri: str) -> str | None:
         """What page ``iri`` gets (plan, element, …, resource), or ``None`` if unknown (404)."""
@@ -146,5 +148,6 @@ class Site:
         return vocab.query_terms(self.reader)
 
     def sitemap(self) -> list[str]:
-        return catalog.sitemap_iris(self.reader, self.catalog_iri)
+        """Every page worth indexing, by IRI, computed once per release."""
+        return self._sitemap.get()
 

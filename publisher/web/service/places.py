@@ -6,7 +6,7 @@ The registry is its own named graph (``B/dataset/registry``, see :mod:`publisher
 the queries here read it by name, so a municipality that a plan's graph describes too is read
 once. Coverage reads only the registry and each plan's ``mplan:municipality`` and
 ``mplan:periodEnd``: a few thousand rows at national scale, computed once per release
-(:class:`CoverageCache`).
+(:class:`ReleaseCache`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from ...namespaces import DEF
 from .reader import Label, Reader, Ref, fallback_label, iri_values, text_of
@@ -23,6 +24,8 @@ KIND_ORDER = ("prefecture", "designated-city", "city", "special-ward", "town", "
 #: What a local government's own facts are (its literal properties that pages show).
 NAME_PREDICATES = ("skos:prefLabel", "rdfs:label", "mplan:kana", "mplan:romanizedName",
                    "mplan:localGovernmentCode", "mplan:prefecture")
+
+T = TypeVar("T")
 
 
 def registry_graph(r: Reader) -> str:
@@ -177,17 +180,18 @@ def timeline(ends: list[PlanEnd], refs: dict[str, Ref], places_by_iri: dict[str,
     return out
 
 
-class CoverageCache:
-    """The coverage of one release, computed on first use and kept until the store serves
-    another release (a release never changes, so neither does its coverage)."""
+class ReleaseCache(Generic[T]):
+    """A national aggregate of one release (its coverage, its sitemap), computed on first use
+    and kept until the store serves another release (a release never changes, so neither does
+    what is computed from it)."""
 
-    def __init__(self, compute: Callable[[], Coverage], release: Callable[[], str]):
+    def __init__(self, compute: Callable[[], T], release: Callable[[], str]):
         self._compute = compute
         self._release = release
         self._lock = threading.Lock()
-        self._held: tuple[str, Coverage] | None = None
+        self._held: tuple[str, T] | None = None
 
-    def get(self) -> Coverage:
+    def get(self) -> T:
         release = self._release()
         held = self._held
         if held is not None and held[0] == release:
