@@ -6,7 +6,9 @@ recently used first out, within a bound in bytes. Its key is what the ETag disti
 path, every query parameter, the negotiated format and language: see
 :func:`~publisher.web.responses.representation`) and the address the client asked
 (``request.base_url``), since some pages hold absolute links to it (the home page's examples,
-the catalog's links off ``production_hosts``).
+the catalog's links off ``production_hosts``), and the id of the release the store serves: an
+embedded store's new release gets a new Web and so a new cache, but a remote SPARQL store
+moves to a new release under the same Web (its entries of the old release age out).
 
 >>> cache = PageCache(max_bytes=1_000)
 >>> cache.put(("a", "http://x/"), Response(b"page", headers={"ETag": '"1"'}))
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 
 from starlette.responses import Response
 
-Key = tuple[str, str]  # (the representation, the address the client asked)
+Key = tuple[str, ...]  # (the representation, the address the client asked, the release)
 ENTRY_OVERHEAD = 200  # bytes an entry costs beyond its body, headers and key (a rough bound)
 
 

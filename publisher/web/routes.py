@@ -100,9 +100,11 @@ def _not_modified(request: Request, variant: str,
 def _cached_page(request: Request, variant: str) -> Response | None:
     """This representation from the release's page cache (a 304 if the client's copy is
     current), or None: then the route renders it, and :func:`cached_page` keeps it."""
+    web = web_of(request)
     key = (representation(request, variant, lang_of(request) if variant == "html" else None),
-           str(request.base_url))  # some pages hold absolute links to the address asked
-    page = web_of(request).pages.get(key)
+           str(request.base_url),  # some pages hold absolute links to the address asked
+           web.store.release.id)  # a remote store moves to a new release under the same Web
+    page = web.pages.get(key)
     if page is None:
         request.state.page_key = key
         return None
