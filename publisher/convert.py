@@ -218,7 +218,7 @@ class _Converter:
         node = self.iris.in_plan(self.pid, "element", e["id"])
         self.add(node, RDF.type, MPLAN.PlanElement)
         self.add(node, MPLAN.inPlan, self.plan)
-        self.add(node, MPLAN.municipality, self.iris.municipality(self.code))  # shortcut
+        self.add(node, MPLAN.inMunicipality, self.iris.municipality(self.code))  # shortcut
         self.add(node, MPLAN.level, concept("level", e["level"]))
         self.add(node, MPLAN.order, Literal(order))
         term = e.get("local_term", self.levels.get(e["level"]))
@@ -303,7 +303,7 @@ class _Converter:
         node = self.iris.in_plan(self.pid, "indicator", d["id"])
         self.add(node, RDF.type, MPLAN.Indicator)
         self.add(node, MPLAN.inPlan, self.plan)
-        self.add(node, MPLAN.municipality, self.iris.municipality(self.code))  # shortcut
+        self.add(node, MPLAN.inMunicipality, self.iris.municipality(self.code))  # shortcut
         self.add(node, MPLAN.order, Literal(order))
         self.add(node, MPLAN.measures,
                  self.iris.in_plan(self.pid, "element", d["element"]) if "element" in d else self.plan)
@@ -338,7 +338,7 @@ class _Converter:
         self.add(node, MPLAN.indicator, indicator)
         # shortcuts of mplan:indicator/mplan:inPlan and …/mplan:municipality (docs/model.md)
         self.add(node, MPLAN.inPlan, self.plan)
-        self.add(node, MPLAN.municipality, self.iris.municipality(self.code))
+        self.add(node, MPLAN.inMunicipality, self.iris.municipality(self.code))
         self.add(node, MPLAN.valueKind, concept("value-kind", v["kind"]))
         self.add(node, MPLAN.value, _decimal(v["value"]))
         unit = v.get("unit", ind.get("unit"))

@@ -13,9 +13,9 @@ DISAGREEMENTS = {
         { ?x a mplan:PlanElement ; mplan:inPlan/mplan:municipality ?m }
         UNION { ?x a mplan:Indicator ; mplan:inPlan/mplan:municipality ?m }
         UNION { ?x a mplan:IndicatorValue ; mplan:indicator/mplan:inPlan/mplan:municipality ?m }
-        FILTER NOT EXISTS { ?x mplan:municipality ?m } }""",
+        FILTER NOT EXISTS { ?x mplan:inMunicipality ?m } }""",
     "municipality not the path's": """SELECT ?x WHERE {
-        ?x mplan:municipality ?m . FILTER NOT EXISTS { ?x a mplan:Plan }
+        ?x mplan:inMunicipality ?m .
         FILTER NOT EXISTS { { ?x a mplan:PlanElement ; mplan:inPlan/mplan:municipality ?m }
             UNION { ?x a mplan:Indicator ; mplan:inPlan/mplan:municipality ?m }
             UNION { ?x a mplan:IndicatorValue ; mplan:indicator/mplan:inPlan/mplan:municipality ?m } } }""",
@@ -23,6 +23,9 @@ DISAGREEMENTS = {
         ?x a mplan:IndicatorValue ; mplan:indicator/mplan:inPlan ?p . FILTER NOT EXISTS { ?x mplan:inPlan ?p } }""",
     "value's plan not the path's": """SELECT ?x WHERE {
         ?x a mplan:IndicatorValue ; mplan:inPlan ?p . FILTER NOT EXISTS { ?x mplan:indicator/mplan:inPlan ?p } }""",
+    # the shortcut has its own property: mplan:municipality stays a plan's alone
+    "mplan:municipality off a plan": """SELECT ?x WHERE {
+        ?x mplan:municipality ?m . FILTER NOT EXISTS { ?x a mplan:Plan } }""",
 }
 
 
@@ -56,7 +59,7 @@ def test_the_check_finds_a_wrong_or_missing_shortcut(seed_publication) -> None:
     store = ox.Store()
     store.load(plan_file.read_bytes(), format=ox.RdfFormat.N_QUADS)
     assert disagreements(store) == {}
-    municipality, in_plan = ox.NamedNode(MPLAN + "municipality"), ox.NamedNode(MPLAN + "inPlan")
+    municipality, in_plan = ox.NamedNode(MPLAN + "inMunicipality"), ox.NamedNode(MPLAN + "inPlan")
     indicator = next(q for q in store.quads_for_pattern(None, ox.NamedNode(MPLAN + "indicator"), None))
     value = indicator.subject
     element = next(q for q in store.quads_for_pattern(None, municipality, None)
@@ -66,7 +69,9 @@ def test_the_check_finds_a_wrong_or_missing_shortcut(seed_publication) -> None:
                       element.graph_name))
     for q in list(store.quads_for_pattern(value, in_plan, None)):
         store.remove(q)
+    store.add(ox.Quad(value, ox.NamedNode(MPLAN + "municipality"), element.object, element.graph_name))
     found = disagreements(store)
     assert found["municipality missing"] == [element.subject.value]
     assert found["municipality not the path's"] == [element.subject.value]
     assert found["value's plan missing"] == [value.value]
+    assert found["mplan:municipality off a plan"] == [value.value]
