@@ -573,8 +573,7 @@ def sitemap(request: Request) -> Response:
         return cached
     root = str(request.base_url).rstrip("/")
     lastmod = web.store.release.modified.date().isoformat()
-    urls = list(dict.fromkeys(["/", "/coverage", "/compare", "/query", "/downloads/"]
-                              + [web.paths.href(i) for i in web.site.sitemap()]))
+    urls = web.site.sitemap()
     pages = max(1, -(-len(urls) // SITEMAP_MAX_URLS))
     if page is not None and page > pages:
         raise not_found()

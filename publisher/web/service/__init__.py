@@ -29,6 +29,9 @@ KIND_BY_TYPE = (
 SDG_SCHEME = f"{DEF}/sdg"
 
 
+#: The site's own pages that the sitemap lists before every resource's.
+SITEMAP_PAGES = ("/", "/coverage", "/compare", "/query", "/downloads/")
+
 class Site:
     """Resolves IRIs to kinds of page and gathers their data."""
 
@@ -41,8 +44,7 @@ class Site:
         self.page_size = catalog_page_size
         self._coverage = places.ReleaseCache(lambda: places.coverage(self.reader),
                                               lambda: store.release.id)
-        self._sitemap = places.ReleaseCache(lambda: catalog.sitemap_iris(self.reader, self.catalog_iri),
-                                            lambda: store.release.id)
+        self._sitemap = places.ReleaseCache(self._sitemap_paths, lambda: store.release.id)
 
     def kind(self, iri: str) -> str | None:
         """What page ``iri`` gets (plan, element, …, resource), or ``None`` if unknown (404)."""
@@ -148,6 +150,10 @@ class Site:
         return vocab.query_terms(self.reader)
 
     def sitemap(self) -> list[str]:
-        """Every page worth indexing, by IRI, computed once per release."""
+        """The path of every page worth indexing, once each, computed once per release."""
         return self._sitemap.get()
+
+    def _sitemap_paths(self) -> list[str]:
+        iris = catalog.sitemap_iris(self.reader, self.catalog_iri)
+        return list(dict.fromkeys([*SITEMAP_PAGES, *map(self.paths.href, iris)]))
 

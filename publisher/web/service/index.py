@@ -31,20 +31,13 @@ def local_name(iri: str | None) -> str | None:
     return re.split(r"[#/]", iri)[-1] if iri else None
 
 
-def _goals(text: str) -> tuple[int, ...]:
-    return tuple(int(g) for g in text.split(",") if g)
-
-
 class Hit(NamedTuple):
-    """A resource found: its IRI, kind, plan, municipality, prefecture, SDG goals, and the label
-    that matched."""
+    """A resource found: its IRI, kind, plan, municipality, and the label that matched."""
 
     iri: str
     kind: str | None
     plan: str | None
     municipality: str | None
-    prefecture: str | None
-    goals: tuple[int, ...]
     label: str
 
 
@@ -132,11 +125,9 @@ class ViewsIndex:
                   GROUP BY l.resource) m JOIN resources r ON r.id = m.id""", looked)
         where, params = self._where(chosen)
         total = db.execute(f"SELECT COUNT(*) FROM hits WHERE {where}", params).fetchone()[0]
-        rows = db.execute(f"""
-            SELECT iri, kind, plan, municipality, prefecture, goals, label FROM hits
-            WHERE {where} ORDER BY rank, iri LIMIT ? OFFSET ?""", (*params, size, offset))
-        shown = [Hit(iri, kind, plan, muni, pref, _goals(goals), label)
-                 for iri, kind, plan, muni, pref, goals, label in rows]
+        shown = [Hit(*row) for row in db.execute(f"""
+            SELECT iri, kind, plan, municipality, label FROM hits
+            WHERE {where} ORDER BY rank, iri LIMIT ? OFFSET ?""", (*params, size, offset))]
         return Found(total, shown, {name: self._facet(name, chosen) for name in FACETS})
 
     def _where(self, chosen: dict[str, str], skip: str | None = None) -> tuple[str, list]:
