@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from .publish.compose import all_parts
 from .publish.csvout import BOM, CSV_FILE, EXCEL_CSV_FILE, csv_header_bytes, csvw_metadata
 from .publish.dumps import CONTEXT_FILE, jsonld_context, prefix_header, serialize
 from .publish.plans import (
+    ARTIFACT_VERSION,
     Keys,
     PlanSummary,
     cached_summary,
@@ -239,9 +241,7 @@ def _build(settings: Settings, releases: Releases) -> BuildResult:
             releases.abort(tmp)
             return BuildResult(checked, current, False, revalidated, plans, triples)
         info["vocab"] = _write_store(settings, summaries, iris, tmp, current, previous, catalog_change)
-        write_views(tmp / VIEWS_FILE, (view_rows(settings.cache_dir, s.key) for s in summaries.values()),
-                    (_vocab_file(settings, "vocab.nq"), registry_files(settings.cache_dir, iris).nquads.read_bytes(),
-                     (tmp / CATALOG_LINES).read_bytes()))
+        info["views"] = _write_views(settings, summaries, iris, tmp, current, previous)
         (tmp / BUILD_INFO).write_text(json.dumps(info, ensure_ascii=False, indent=1, sort_keys=True)
                                       + "\n", encoding="utf-8")
         final = releases.commit(tmp, digest[:12])
@@ -249,6 +249,29 @@ def _build(settings: Settings, releases: Releases) -> BuildResult:
         releases.abort(tmp)
         raise
     return BuildResult(checked, final, True, revalidated, plans, triples)
+
+
+def _write_views(settings: Settings, summaries: dict[str, PlanSummary], iris: Iris, out: Path,
+                 current: Path | None, previous: dict) -> str:
+    """The release's views.sqlite: the previous release's with the changed plans' rows replaced
+    when the same code wrote it and at most a quarter of the plans changed (as for the store),
+    else written from nothing. Returns the digest of the code, which the next build compares."""
+    code = f"{ARTIFACT_VERSION}:{code_digest()}"
+    changed, removed = _changed_plans(summaries, iris, previous)
+    few = (previous.get("views") == code and bool(previous.get("plans"))
+           and len(changed) + len(removed) <= max(1, len(summaries) // 4))
+    write_views(out / VIEWS_FILE, {pid: partial(view_rows, settings.cache_dir, s.key) for pid, s in summaries.items()},
+                (_vocab_file(settings, "vocab.nq"), registry_files(settings.cache_dir, iris).nquads.read_bytes(),
+                 (out / CATALOG_LINES).read_bytes()),
+                previous=current / VIEWS_FILE if current is not None and few else None, changed=changed)
+    return code
+
+
+def _changed_plans(summaries: dict[str, PlanSummary], iris: Iris, previous: dict) -> tuple[list[str], list[str]]:
+    """The plans whose data differ from the previous release's, and those it had that are gone."""
+    old = previous.get("plans", {}) if previous.get("base") == iris.base else {}
+    new = {pid: s.files["nq"][1] for pid, s in summaries.items()}
+    return sorted(pid for pid in new if old.get(pid) != new[pid]), sorted(set(old) - set(new))
 
 
 def _inputs_digest(settings: Settings, summaries: dict[str, PlanSummary], iris: Iris,
@@ -559,12 +582,10 @@ def _write_store(settings: Settings, summaries: dict[str, PlanSummary], iris: Ir
     vocab = _vocab_file(settings, "vocab.nq") + registry.nquads.read_bytes()
     vocab_digest = _sha256(f"{_vocab_key(settings)}\0{registry.key}".encode())
     old = previous.get("plans", {}) if previous.get("base") == iris.base else {}
-    new = {pid: s.files["nq"][1] for pid, s in summaries.items()}
-    changed = sorted(pid for pid in new if old.get(pid) != new[pid])
-    removed = sorted(set(old) - set(new))
+    changed, removed = _changed_plans(summaries, iris, previous)
     prev_store = current / "store" if current is not None else None
     if (prev_store is not None and prev_store.is_dir() and old
-            and len(changed) + len(removed) <= max(1, len(new) // 4)):
+            and len(changed) + len(removed) <= max(1, len(summaries) // 4)):
         plan_graphs = [iris.dataset(pid) for pid in changed + removed]
         plan_files = [downloads / "plans" / f"{pid}.nq" for pid in changed]
         # the previous release's catalog is what its store holds: patch only the difference

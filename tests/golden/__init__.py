@@ -13,7 +13,7 @@ Every file of the release is compared by its bytes, except these, for the reason
 - ``parts.json``: the build's own index of the cache keys the all-plans files are made of;
   a cache key holds the digest of the code on purpose, so that new code re-does every plan.
   Not published (the web app never serves it).
-- ``build-info.json``: compared without ``inputs``, ``registry`` and ``vocab``, which are
+- ``build-info.json``: compared without ``inputs``, ``registry``, ``vocab`` and ``views``, which are
   cache keys for the same reason; every other field (the plans' digests, their dates, the
   release digest of SHA256SUMS) is compared.
 
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DIGESTS = Path(__file__).with_name("seed-release.sha256")
 SOURCE_DATE = 1767225600  # 2026-01-01: dct:modified of a plan with uncommitted changes
 STORE_ENTRY = "store (sorted N-Quads)"
-CODE_KEYS = ("inputs", "registry", "vocab")  # build-info.json fields that are cache keys
+CODE_KEYS = ("inputs", "registry", "vocab", "views")  # build-info.json fields that are cache keys
 
 
 def seed_settings(tmp: Path):  # noqa: ANN201 (Settings, imported late: see seed_build)
