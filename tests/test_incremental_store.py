@@ -11,7 +11,7 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from publisher import build as build_module
+from publisher.publish import writer as build_module
 from publisher.build import build
 from publisher.publish import splice
 from publisher.publish.answers import downloaded
