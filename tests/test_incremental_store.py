@@ -4,19 +4,18 @@ nothing, and reuses the unchanged plans' files from the cache."""
 from __future__ import annotations
 
 import shutil
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 
 import pyoxigraph
 import pytest
 
-from publisher.publish import writer as build_module
 from publisher.build import build
 from publisher.publish import splice
+from publisher.publish import writer as build_module
 from publisher.publish.answers import downloaded
 from publisher.publish.views import VIEWS_FILE, write_views
 from publisher.settings import Settings
+from tests.views_content import views_content
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,37 +32,6 @@ def _files(publication: Path) -> dict[str, bytes]:
     real = publication.resolve()
     return {str(p.relative_to(real)): p.read_bytes()
             for p in sorted(real.rglob("*")) if p.is_file() and "store" not in p.parts and p.name != VIEWS_FILE}
-
-
-def _views(publication: Path) -> dict[str, list]:
-    """What views.sqlite holds, whatever the ids and the pages: every table's rows with ids
-    replaced by what they stand for, and each full-text index's entries (term, label, place)."""
-    with closing(sqlite3.connect(publication.resolve() / VIEWS_FILE)) as db:
-        for table in ("trigrams", "grams"):  # raises when an index and its rows disagree
-            db.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('integrity-check', 0)")
-        db.execute("CREATE VIRTUAL TABLE temp.tri USING fts5vocab(main, trigrams, instance)")
-        db.execute("CREATE VIRTUAL TABLE temp.bi USING fts5vocab(main, grams, instance)")
-        out = {name: sorted(db.execute(sql).fetchall()) for name, sql in {
-            "resources": "SELECT r.iri, r.kind, r.plan, r.municipality, r.prefecture, r.goals, s.name "
-                         "FROM resources r JOIN sources s ON s.id = r.source",
-            "labels": "SELECT r.iri, l.label, l.text, s.name FROM labels l JOIN resources r ON r.id = l.resource "
-                      "JOIN sources s ON s.id = l.source",
-            "claims": "SELECT r.iri, s.name, c.kind, c.plan, c.municipality, c.prefecture, c.goals FROM claims c "
-                      "JOIN resources r ON r.id = c.resource JOIN sources s ON s.id = c.source",
-            "plans": "SELECT p.plan, p.municipality, p.code, p.prefecture, p.links, s.name FROM plans p "
-                     "JOIN sources s ON s.id = p.source",
-            "cells": "SELECT c.grid, c.municipality, c.prefecture, c.target, c.basis, c.items, s.name FROM cells c "
-                     "JOIN sources s ON s.id = c.source",
-            # an entry whose label is gone shows as (term, None, None)
-            "trigrams": "SELECT v.term, r.iri, l.text, v.offset FROM tri v LEFT JOIN labels l ON l.id = v.doc "
-                        "LEFT JOIN resources r ON r.id = l.resource",
-            "grams": "SELECT v.term, r.iri, l.text FROM bi v LEFT JOIN labels l ON l.id = v.doc "
-                     "LEFT JOIN resources r ON r.id = l.resource",
-            "orphans": "SELECT COUNT(*) FROM labels l LEFT JOIN resources r ON r.id = l.resource WHERE r.id IS NULL "
-                       "UNION ALL SELECT COUNT(*) FROM resources r WHERE NOT EXISTS "
-                       "(SELECT 1 FROM labels l WHERE l.resource = r.id)",
-            }.items()}
-    return out
 
 
 def test_incremental_build_equals_a_build_from_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -112,8 +80,8 @@ def test_incremental_build_equals_a_build_from_nothing(tmp_path: Path, monkeypat
     # search and compare: the previous release's views.sqlite with the changed plan's rows
     # replaced holds what one written from nothing does (not the same bytes: ids and pages)
     assert updated == [True]
-    assert _views(settings.out) == _views(fresh.out)
-    assert sum(len(v) for v in _views(fresh.out).values()) > 10_000
+    assert views_content(settings.out) == views_content(fresh.out)
+    assert sum(len(v) for v in views_content(fresh.out).values()) > 10_000
     dated = {"downloads/catalog.ttl", "downloads/catalog.jsonld", "downloads/SHA256SUMS", "build-info.json"}
     assert {k for k in a if a[k] != b[k]} <= dated
     # and a second build from nothing gives the very same bytes, dates included
@@ -143,14 +111,14 @@ def test_views_follow_a_plan_removed_and_added_back(tmp_path: Path, monkeypatch:
 
     monkeypatch.setattr(build_module, "write_views", views_spy)
     build(settings("public"))
-    complete = _views(settings("public").out)
+    complete = views_content(settings("public").out)
     shutil.move(datasets / "152021-nagaoka-next", tmp_path / "aside")
     build(settings("public"))
-    without = _views(settings("public").out)
+    without = views_content(settings("public").out)
     assert not any("152021-nagaoka-next" in row[-1] for row in without["labels"])
     build(settings("fresh"))
-    assert without == _views(settings("fresh").out)
+    assert without == views_content(settings("fresh").out)
     shutil.move(tmp_path / "aside", datasets / "152021-nagaoka-next")
     build(settings("public"))
     assert updated == [False, True, False, True]
-    assert _views(settings("public").out) == complete
+    assert views_content(settings("public").out) == complete

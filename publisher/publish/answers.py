@@ -19,6 +19,7 @@ plan IRI (the prefix of their indicators' IRIs).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,13 @@ def write_plan_rows(plan_dir: Path, nquads: bytes, code: str, iris: Iris) -> Non
 
 
 def has_plan_rows(plan_dir: Path) -> bool:
-    return all(rows_path(plan_dir, q.name).is_file() for q in downloaded())
+    return all(rows_path(plan_dir, name).is_file() for name in _downloaded_names())
+
+
+@cache
+def _downloaded_names() -> tuple[str, ...]:
+    """The names of :func:`downloaded`, read once per process (a build asks for every plan)."""
+    return tuple(q.name for q in downloaded())
 
 
 def _header(query: queries.CatalogueQuery) -> bytes:

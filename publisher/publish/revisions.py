@@ -28,10 +28,17 @@ def revisions(folders: list[Path]) -> dict[Path, Revision]:
     """The revision days of each folder in ``folders`` that git knows and that has no
     uncommitted change; one ``git log`` per work tree, however many folders."""
     by_root: dict[Path, list[Path]] = {}
+    tops: dict[Path, str | None] = {}
     for folder in folders:
-        top = _git(folder, "rev-parse", "--show-toplevel")
+        real = folder.resolve()
+        # git looks for a work tree from the folder upwards: a folder without its own .git
+        # is in its parent's, so git is asked once per folder of plans, not once per plan
+        where = real if (real / ".git").exists() else real.parent
+        if where not in tops:
+            tops[where] = _git(where, "rev-parse", "--show-toplevel")
+        top = tops[where]
         if top:
-            by_root.setdefault(Path(top.strip()), []).append(folder.resolve())
+            by_root.setdefault(Path(top.strip()), []).append(real)
     out: dict[Path, Revision] = {}
     for root, members in by_root.items():
         out.update(_revisions_in(root, members))
@@ -54,9 +61,10 @@ def _revisions_in(root: Path, folders: list[Path]) -> dict[Path, Revision]:
             days.setdefault(name, []).append(day)
     out = {}
     for folder, rel in relative.items():
-        if any(c == rel or c.startswith(rel + "/") for c in changed):
+        inside = "" if rel == "." else rel + "/"  # "." when the plan folder is the work tree
+        if any(c == rel or c.startswith(inside) for c in changed):
             continue
-        seen = [d for name, ds in days.items() if name.startswith(rel + "/") for d in ds]
+        seen = [d for name, ds in days.items() if name.startswith(inside) for d in ds]
         if seen:
             out[folder] = Revision(min(seen), max(seen))
     return out

@@ -106,7 +106,10 @@ def write_tables(path: Path, plans: Iterable[dict[str, list[list[Any]]]]) -> Non
     """Write the database at ``path`` (replacing it) from each plan's rows, plans in order."""
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.unlink(missing_ok=True)
-    with sqlite3.connect(tmp) as db:
+    db = sqlite3.connect(tmp)
+    db.execute("PRAGMA journal_mode = OFF")  # a file being written; the release swaps it in whole
+    db.execute("PRAGMA synchronous = OFF")
+    with db:
         for name, columns in TABLES.items():
             cols = ", ".join(f"{c} {t} PRIMARY KEY" if i == 0 else f"{c} {t}" for i, (c, t) in enumerate(columns))
             db.execute(f"CREATE TABLE {name} ({cols})")
