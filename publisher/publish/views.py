@@ -249,12 +249,7 @@ def write_views(path: Path, plans: Mapping[str, Callable[[], dict[str, list]]], 
                 db.execute(statement)
             index = _Resources(db)
             for pid in sorted(plans):
-                rows = plans[pid]()
-                source = index.source(pid)
-                db.execute("INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?)", (*rows["plan"], source))
-                db.executemany("INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?)",
-                               [(*cell, source) for cell in rows["cells"]])
-                index.add(rows["resources"], source)
+                index.add(*_add_plan(index, pid, plans[pid]()))
             index.add(shared_resources(shared), index.source(SHARED))
             db.execute("INSERT INTO trigrams (rowid, text) SELECT id, text FROM labels")
             db.execute("INSERT INTO grams (rowid, text) SELECT id, grams_of(text) FROM labels")
@@ -265,6 +260,16 @@ def write_views(path: Path, plans: Mapping[str, Callable[[], dict[str, list]]], 
     db.close()
     tmp.replace(path)
     return update
+
+
+def _add_plan(index: _Resources, pid: str, rows: dict[str, list]) -> tuple[list[list], int]:
+    """Add a plan's row and its cells of /compare; returns its resources and its source id,
+    for :meth:`_Resources.add`."""
+    source = index.source(pid)
+    index.db.execute("INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?)", (*rows["plan"], source))
+    index.db.executemany("INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         [(*cell, source) for cell in rows["cells"]])
+    return rows["resources"], source
 
 
 def _layout(previous: Path) -> int | None:
@@ -311,18 +316,13 @@ def _update(db: sqlite3.Connection, plans: Mapping[str, Callable[[], dict[str, l
     given: dict[str, list[list]] = {}
     for name in redo:
         if name == SHARED:
-            resources = shared
+            resources, source = shared, index.source(SHARED)
         elif name in plans:
-            rows = plans[name]()
-            resources = rows["resources"]
-            source = index.source(name)
-            db.execute("INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?)", (*rows["plan"], source))
-            db.executemany("INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           [(*cell, source) for cell in rows["cells"]])
+            resources, source = _add_plan(index, name, plans[name]())
         else:
             continue
         given[name] = resources
-        touched.update(index.add(resources, index.source(name), claim=False))
+        touched.update(index.add(resources, source, claim=False))
     db.execute("INSERT INTO trigrams (rowid, text) SELECT id, text FROM labels WHERE id >= ?", (first,))
     db.execute("INSERT INTO grams (rowid, text) SELECT id, grams_of(text) FROM labels WHERE id >= ?", (first,))
     _settle(db, sorted(touched), given, redone)
